@@ -1,0 +1,1 @@
+"""Condominium accounting on top of the ledger: creditor books and debtor accounts."""

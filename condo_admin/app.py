@@ -1,0 +1,35 @@
+"""The application factory, in the shape of the Flask tutorial's: settings, extensions, blueprints."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from condo_admin import config as settings
+from condo_admin.db import make_engine, make_sessionmaker
+from condo_admin.extensions import CondoState, close_request_session
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    config = dict(config or {})
+    instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get("CONDO_INSTANCE_PATH")
+    app = Flask(
+        "condo_admin",
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        instance_relative_config=True,
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(settings.load(Path(app.instance_path), config))
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["condo"] = CondoState(engine=engine, sessions=make_sessionmaker(engine))
+    app.teardown_appcontext(close_request_session)
+
+    from condo_admin import health
+
+    app.register_blueprint(health.bp)
+    return app

@@ -1,0 +1,22 @@
+"""Money and dates as people read them, in their locale (Italian by default)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+
+def default_locale() -> str:
+    return os.environ.get("CONDO_LOCALE", "it_IT")
+
+
+def money(amount: Decimal, locale: str | None = None, currency: str = "EUR") -> str:
+    return format_currency(amount, currency, locale=locale or default_locale())
+
+
+def day(value: date, locale: str | None = None) -> str:
+    return format_date(value, format="short", locale=locale or default_locale())

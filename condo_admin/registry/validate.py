@@ -1,0 +1,138 @@
+"""Field checks shared by the registry operations; each failure names the field and the value."""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+from stdnum.exceptions import ValidationError
+from stdnum.it import codicefiscale, iva
+
+from condo_admin.registry.errors import InvalidField, InvalidTaxCode, TaxCodeBirthDateMismatch
+
+E = TypeVar("E", bound=enum.Enum)
+
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_POSTCODE = re.compile(r"\d{5}")
+_PROVINCE = re.compile(r"[A-Z]{2}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_LANGUAGES = ("it", "en")
+
+
+def code(value: str, field: str, max_len: int = 32) -> str:
+    if not isinstance(value, str) or not _CODE.fullmatch(value.strip()) or len(value) > max_len:
+        raise InvalidField(
+            field=field,
+            value=value,
+            expected=f"letters, digits, '.', '_' or '-', at most {max_len} characters",
+        )
+    return value.strip()
+
+
+def text(value: str | None, field: str, max_len: int = 200, *, required: bool = True) -> str | None:
+    cleaned = " ".join(str(value).split()) if value is not None else ""
+    if not cleaned:
+        if required:
+            raise InvalidField(field=field, value=value, expected="a non-empty text")
+        return None
+    if len(cleaned) > max_len:
+        raise InvalidField(field=field, value=value, expected=f"at most {max_len} characters")
+    return cleaned
+
+
+def choice(value: str | E, cls: type[E], field: str) -> E:
+    try:
+        return cls(value)
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in cls)
+        raise InvalidField(field=field, value=value, expected=f"one of {allowed}") from None
+
+
+def day(value: object, field: str, *, required: bool = True) -> date | None:
+    if value is None and not required:
+        return None
+    if type(value) is not date:
+        raise InvalidField(field=field, value=value, expected="a date")
+    return value
+
+
+def postcode(value: str) -> str:
+    value = (value or "").strip()
+    if not _POSTCODE.fullmatch(value):
+        raise InvalidField(field="postcode", value=value, expected="five digits (CAP)")
+    return value
+
+
+def province(value: str) -> str:
+    value = (value or "").strip().upper()
+    if not _PROVINCE.fullmatch(value):
+        raise InvalidField(field="province", value=value, expected="a two-letter code such as MI")
+    return value
+
+
+def email(value: str | None) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not _EMAIL.fullmatch(value) or len(value) > 200:
+        raise InvalidField(field="email", value=value, expected="an e-mail address")
+    return value
+
+
+def language(value: str | None) -> str:
+    value = (value or "it").strip().lower()
+    if value not in _LANGUAGES:
+        raise InvalidField(field="language", value=value, expected="it or en")
+    return value
+
+
+def amount(value: Decimal | str | None, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, float):
+        raise InvalidField(field=field, value=value, expected="a decimal number, not a float")
+    try:
+        result = Decimal(str(value))
+    except InvalidOperation:
+        raise InvalidField(field=field, value=value, expected="a number") from None
+    if not result.is_finite() or result < 0 or result != result.quantize(Decimal("0.01")):
+        raise InvalidField(field=field, value=value, expected="a positive number, two decimals")
+    return result
+
+
+def tax_code(value: str, name: str, birth_date: date | None) -> str:
+    """A person's codice fiscale, compacted and checked (checksum, and birth date when known)."""
+    try:
+        compact = codicefiscale.validate(value)
+    except ValidationError as exc:
+        raise InvalidTaxCode(value=value, name=name, reason=_reason(exc)) from None
+    if birth_date is not None and len(compact) == 16:
+        encoded = codicefiscale.get_birth_date(compact)
+        # The code holds only two digits of the year, so compare the century-free part.
+        if (encoded.day, encoded.month, encoded.year % 100) != (
+            birth_date.day,
+            birth_date.month,
+            birth_date.year % 100,
+        ):
+            raise TaxCodeBirthDateMismatch(
+                value=compact, encoded=encoded.strftime("%d/%m/%y"), given=birth_date, name=name
+            )
+    return compact
+
+
+def vat_number(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return iva.validate(value)
+    except ValidationError as exc:
+        raise InvalidField(
+            field="VAT number", value=value, expected=f"a valid partita IVA ({_reason(exc)})"
+        ) from None
+
+
+def _reason(exc: ValidationError) -> str:
+    return str(exc.message if hasattr(exc, "message") else exc).rstrip(".").lower()

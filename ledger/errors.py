@@ -1,0 +1,155 @@
+"""Errors of the ledger, each with a message a person can act on.
+
+Every error carries a stable ``message_id`` and its parameters, so that a face (web page, API,
+CLI) can translate it; ``str(error)`` gives the English text with the parameters filled in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CondoError(Exception):
+    """Base of every domain error in condo-admin: something the user asked for is not allowed."""
+
+    message_id = "error"
+    template = "The operation was refused."
+
+    def __init__(self, **params: Any) -> None:
+        self.params = params
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return self.template % self.params
+
+
+class LedgerError(CondoError):
+    message_id = "ledger.error"
+    template = "The ledger refused the operation."
+
+
+class InvalidAmount(LedgerError):
+    message_id = "ledger.invalid_amount"
+    template = "%(field)s: %(value)r is not a valid amount (%(reason)s)."
+
+
+class InvalidCode(LedgerError):
+    message_id = "ledger.invalid_code"
+    template = (
+        "%(field)s: %(value)r is not a valid code (letters, digits, '.', '_' or '-', "
+        "starting with a letter or digit, at most %(max)s characters)."
+    )
+
+
+class DuplicateCode(LedgerError):
+    message_id = "ledger.duplicate_code"
+    template = "%(what)s %(code)r already exists%(where)s."
+
+
+class EmptyText(LedgerError):
+    message_id = "ledger.empty_text"
+    template = "%(field)s must not be empty."
+
+
+class TooFewPostings(LedgerError):
+    message_id = "ledger.too_few_postings"
+    template = "An entry needs at least two postings; got %(count)s."
+
+
+class ZeroPosting(LedgerError):
+    message_id = "ledger.zero_posting"
+    template = "Posting %(index)s to account %(account)s has amount 0.00; leave it out."
+
+
+class UnbalancedEntry(LedgerError):
+    message_id = "ledger.unbalanced"
+    template = (
+        "The entry does not balance: its postings sum to %(total)s instead of 0.00 "
+        "(book %(book)s, %(date)s)."
+    )
+
+
+class AccountInOtherBook(LedgerError):
+    message_id = "ledger.account_other_book"
+    template = "Account %(account)s belongs to book %(account_book)s, not to book %(book)s."
+
+
+class AccountNotOpen(LedgerError):
+    message_id = "ledger.account_not_open"
+    template = "Account %(account)s is not open on %(date)s (open from %(opened)s%(closed)s)."
+
+
+class AccountHasBalance(LedgerError):
+    message_id = "ledger.account_has_balance"
+    template = (
+        "Account %(account)s cannot be closed on %(date)s: its balance is %(balance)s, "
+        "or it has postings after that date."
+    )
+
+
+class BookLocked(LedgerError):
+    message_id = "ledger.book_locked"
+    template = (
+        "Book %(book)s is locked up to %(lock_date)s: nothing can be posted or reversed "
+        "on %(date)s. Choose a date after %(lock_date)s."
+    )
+
+
+class LockDateBackwards(LedgerError):
+    message_id = "ledger.lock_backwards"
+    template = (
+        "The lock date of book %(book)s only moves forward: it is %(current)s, "
+        "%(requested)s was asked."
+    )
+
+
+class AlreadyReversed(LedgerError):
+    message_id = "ledger.already_reversed"
+    template = "Entry #%(entry)s was already reversed by entry #%(by)s."
+
+
+class ReversalOfReversal(LedgerError):
+    message_id = "ledger.reversal_of_reversal"
+    template = (
+        "Entry #%(entry)s is itself the reversal of entry #%(original)s; "
+        "post the original again instead of reversing the reversal."
+    )
+
+
+class ReversalBeforeOriginal(LedgerError):
+    message_id = "ledger.reversal_before_original"
+    template = "A reversal cannot be dated %(date)s, before the entry it reverses (%(original)s)."
+
+
+class IdempotencyConflict(LedgerError):
+    message_id = "ledger.idempotency_conflict"
+    template = (
+        "The operation key %(key)r was already used for a different %(operation)s; "
+        "a repeated operation must carry exactly the same data."
+    )
+
+
+class NotFound(LedgerError):
+    message_id = "ledger.not_found"
+    template = "%(what)s %(ref)s does not exist."
+
+
+class InvalidCursor(LedgerError):
+    message_id = "ledger.invalid_cursor"
+    template = "The page cursor %(cursor)r is not valid."
+
+
+class TextTooLong(LedgerError):
+    message_id = "ledger.text_too_long"
+    template = "%(field)s is %(length)s characters long; at most %(max)s are allowed."
+
+
+class InvalidDate(LedgerError):
+    message_id = "ledger.invalid_date"
+    template = "%(field)s: %(value)r is not a date."
+
+
+class AccountAlreadyClosed(LedgerError):
+    message_id = "ledger.account_already_closed"
+    template = "Account %(account)s was already closed on %(closed)s."

@@ -1,0 +1,394 @@
+"""The only code that writes ledger tables: open books and accounts, post, reverse, lock.
+
+Every function validates everything before it writes anything, flushes but never commits: the
+caller owns the transaction, so one business operation is one commit. Functions that may be
+repeated from outside take an idempotency ``key``; a repeat with the same data returns the first
+result and posts nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from ledger import keys
+from ledger.errors import (
+    AccountAlreadyClosed,
+    AccountHasBalance,
+    AccountInOtherBook,
+    AccountNotOpen,
+    AlreadyReversed,
+    BookLocked,
+    DuplicateCode,
+    EmptyText,
+    InvalidCode,
+    InvalidDate,
+    LockDateBackwards,
+    ReversalBeforeOriginal,
+    ReversalOfReversal,
+    TextTooLong,
+    TooFewPostings,
+    UnbalancedEntry,
+    ZeroPosting,
+)
+from ledger.models import Account, AccountKind, Book, JournalEntry, LockEvent, Posting
+from ledger.money import format_amount, from_cents, to_cents
+
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One side of an entry: an amount to an account (positive debit, negative credit)."""
+
+    account: Account
+    amount: Decimal | int | str
+    memo: str | None = None
+
+
+@dataclass(frozen=True)
+class EntryDraft:
+    """An entry not yet posted, for :func:`post_many`."""
+
+    entry_date: date
+    legs: Sequence[Leg]
+    memo: str
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    entry_ids: list[int]
+    #: False when the key had been used before and nothing new was posted.
+    created: bool
+
+
+@dataclass(frozen=True)
+class _Checked:
+    entry_date: date
+    memo: str
+    reference: str | None
+    lines: list[tuple[int, int, str | None]]  # (account id, cents, memo)
+
+    def fingerprint_data(self) -> list[object]:
+        return [self.entry_date.isoformat(), self.memo, self.reference, self.lines]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _code(value: str, field: str, max_len: int) -> str:
+    if not isinstance(value, str) or not _CODE.fullmatch(value) or len(value) > max_len:
+        raise InvalidCode(field=field, value=value, max=max_len)
+    return value
+
+
+def _text(value: str | None, field: str, max_len: int, *, required: bool = True) -> str | None:
+    if value is None or not str(value).strip():
+        if required:
+            raise EmptyText(field=field)
+        return None
+    text = " ".join(str(value).split())
+    if len(text) > max_len:
+        raise TextTooLong(field=field, length=len(text), max=max_len)
+    return text
+
+
+def _date(value: object, field: str) -> date:
+    if type(value) is not date:
+        raise InvalidDate(field=field, value=value)
+    return value
+
+
+def _lock_date(session: Session, book: Book) -> date | None:
+    """The lock date, read under a share lock so that a concurrent lock cannot slip past a post."""
+    return session.scalar(
+        select(Book.lock_date).where(Book.id == book.id).with_for_update(read=True)
+    )
+
+
+def _check_open(account: Account, on: date) -> None:
+    if on < account.opened_on or (account.closed_on is not None and on > account.closed_on):
+        closed = f" to {account.closed_on}" if account.closed_on else ""
+        raise AccountNotOpen(account=account.code, date=on, opened=account.opened_on, closed=closed)
+
+
+def _check(book: Book, lock: date | None, draft: EntryDraft) -> _Checked:
+    entry_date = _date(draft.entry_date, "entry date")
+    memo = _text(draft.memo, "memo", 500)
+    reference = _text(draft.reference, "reference", 100, required=False)
+    if lock is not None and entry_date <= lock:
+        raise BookLocked(book=book.code, lock_date=lock, date=entry_date)
+    if len(draft.legs) < 2:
+        raise TooFewPostings(count=len(draft.legs))
+    lines: list[tuple[int, int, str | None]] = []
+    for index, leg in enumerate(draft.legs, start=1):
+        account = leg.account
+        if account.book_id != book.id:
+            raise AccountInOtherBook(
+                account=account.code, account_book=account.book.code, book=book.code
+            )
+        _check_open(account, entry_date)
+        cents = to_cents(leg.amount, field=f"posting {index} ({account.code}) amount")
+        if cents == 0:
+            raise ZeroPosting(index=index, account=account.code)
+        lines.append((account.id, cents, _text(leg.memo, "posting memo", 200, required=False)))
+    total = sum(cents for _, cents, _ in lines)
+    if total != 0:
+        raise UnbalancedEntry(total=format_amount(total), book=book.code, date=entry_date)
+    return _Checked(entry_date, memo, reference, lines)  # type: ignore[arg-type]
+
+
+def open_book(session: Session, code: str, name: str, *, actor: str, currency: str = "EUR") -> Book:
+    code = _code(code, "book code", 32)
+    if session.scalar(select(Book.id).where(Book.code == code)) is not None:
+        raise DuplicateCode(what="Book", code=code, where="")
+    book = Book(code=code, name=_text(name, "book name", 200), currency=currency, created_at=_now())
+    session.add(book)
+    session.flush()
+    return book
+
+
+def open_account(
+    session: Session,
+    book: Book,
+    code: str,
+    name: str,
+    kind: AccountKind,
+    *,
+    opened_on: date,
+) -> Account:
+    code = _code(code, "account code", 64)
+    opened_on = _date(opened_on, "opening date")
+    exists = session.scalar(
+        select(Account.id).where(Account.book_id == book.id, Account.code == code)
+    )
+    if exists is not None:
+        raise DuplicateCode(what="Account", code=code, where=f" in book {book.code}")
+    account = Account(
+        book=book,
+        code=code,
+        name=_text(name, "account name", 200),
+        kind=AccountKind(kind),
+        opened_on=opened_on,
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+def close_account(session: Session, account: Account, on: date) -> Account:
+    """Close an account from the day after ``on``; only an account that is settled can close."""
+    on = _date(on, "closing date")
+    if account.closed_on is not None:
+        raise AccountAlreadyClosed(account=account.code, closed=account.closed_on)
+    _check_open(account, on)
+    balance, later = session.execute(
+        select(
+            func.coalesce(func.sum(Posting.amount_cents), 0),
+            func.count().filter(Posting.entry_date > on),
+        ).where(Posting.account_id == account.id)
+    ).one()
+    if balance != 0 or later:
+        raise AccountHasBalance(account=account.code, date=on, balance=format_amount(balance))
+    account.closed_on = on
+    session.flush()
+    return account
+
+
+def _insert_entry(
+    session: Session, book: Book, checked: _Checked, actor: str, **extra: object
+) -> JournalEntry:
+    entry = JournalEntry(
+        book_id=book.id,
+        entry_date=checked.entry_date,
+        memo=checked.memo,
+        reference=checked.reference,
+        created_at=_now(),
+        created_by=actor,
+        **extra,
+    )
+    entry.postings = [
+        Posting(
+            account_id=account_id,
+            book_id=book.id,
+            entry_date=checked.entry_date,
+            amount_cents=cents,
+            memo=memo,
+        )
+        for account_id, cents, memo in checked.lines
+    ]
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def post(
+    session: Session,
+    book: Book,
+    entry_date: date,
+    legs: Sequence[Leg],
+    *,
+    memo: str,
+    actor: str,
+    reference: str | None = None,
+    key: str | None = None,
+) -> JournalEntry:
+    """Post one balanced entry. Refused unless balanced, accounts open and the date unlocked."""
+    checked = _check(book, _lock_date(session, book), EntryDraft(entry_date, legs, memo, reference))
+    operation_id = None
+    if key is not None:
+        print_ = keys.fingerprint([book.code, checked.fingerprint_data()])
+        earlier = keys.repeat_of(session, key, "post", print_)
+        if earlier is not None:
+            return session.scalars(
+                select(JournalEntry).where(JournalEntry.operation_id == earlier.id)
+            ).one()
+        operation_id = keys.record(session, key, "post", print_, actor).id
+    return _insert_entry(session, book, checked, actor, operation_id=operation_id)
+
+
+def post_many(
+    session: Session,
+    book: Book,
+    drafts: Sequence[EntryDraft],
+    *,
+    actor: str,
+    key: str | None = None,
+) -> BatchResult:
+    """Post many entries of one book at once, all or nothing, with bulk inserts.
+
+    Every draft is checked exactly as :func:`post` would before anything is written. This is the
+    path for charge runs, imports and data generation, where thousands of entries are one operation.
+    """
+    lock = _lock_date(session, book)
+    checked = [_check(book, lock, draft) for draft in drafts]
+    operation_id = None
+    if key is not None:
+        print_ = keys.fingerprint([book.code, [c.fingerprint_data() for c in checked]])
+        earlier = keys.repeat_of(session, key, "post_many", print_)
+        if earlier is not None:
+            ids = session.scalars(
+                select(JournalEntry.id)
+                .where(JournalEntry.operation_id == earlier.id)
+                .order_by(JournalEntry.id)
+            ).all()
+            return BatchResult(list(ids), created=False)
+        operation_id = keys.record(session, key, "post_many", print_, actor).id
+    if not checked:
+        return BatchResult([], created=True)
+    now = _now()
+    entry_ids = session.scalars(
+        insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True),
+        [
+            {
+                "book_id": book.id,
+                "entry_date": c.entry_date,
+                "memo": c.memo,
+                "reference": c.reference,
+                "created_at": now,
+                "created_by": actor,
+                "operation_id": operation_id,
+            }
+            for c in checked
+        ],
+    ).all()
+    session.execute(
+        insert(Posting),
+        [
+            {
+                "entry_id": entry_id,
+                "account_id": account_id,
+                "book_id": book.id,
+                "entry_date": c.entry_date,
+                "amount_cents": cents,
+                "memo": memo,
+            }
+            for entry_id, c in zip(entry_ids, checked, strict=True)
+            for account_id, cents, memo in c.lines
+        ],
+    )
+    return BatchResult(list(entry_ids), created=True)
+
+
+def reverse(
+    session: Session,
+    entry: JournalEntry,
+    *,
+    reason: str,
+    actor: str,
+    on: date | None = None,
+    key: str | None = None,
+) -> JournalEntry:
+    """Cancel ``entry`` with a new entry of opposite postings, linked to it.
+
+    The reversal is dated ``on``, by default the original entry's date, so that the correction
+    nets out in the same period; when that period is locked the caller must choose a later date.
+    """
+    reason_text = _text(reason, "reason", 500)
+    on = entry.entry_date if on is None else _date(on, "reversal date")
+    book = entry.book
+    if key is not None:
+        print_ = keys.fingerprint([entry.id, reason_text, on.isoformat()])
+        earlier = keys.repeat_of(session, key, "reverse", print_)
+        if earlier is not None:
+            return session.scalars(
+                select(JournalEntry).where(JournalEntry.operation_id == earlier.id)
+            ).one()
+    if entry.reverses_id is not None:
+        raise ReversalOfReversal(entry=entry.id, original=entry.reverses_id)
+    by = session.scalar(select(JournalEntry.id).where(JournalEntry.reverses_id == entry.id))
+    if by is not None:
+        raise AlreadyReversed(entry=entry.id, by=by)
+    if on < entry.entry_date:
+        raise ReversalBeforeOriginal(date=on, original=entry.entry_date)
+    lock = _lock_date(session, book)
+    if lock is not None and on <= lock:
+        raise BookLocked(book=book.code, lock_date=lock, date=on)
+    # The original's accounts may have closed since; a reversal must still be possible on a date
+    # they were open, which the check below enforces like any other posting.
+    legs = [Leg(p.account, from_cents(-p.amount_cents), p.memo) for p in entry.postings]
+    checked = _check(
+        book, lock, EntryDraft(on, legs, f"Reversal of #{entry.id}: {reason_text}", entry.reference)
+    )
+    operation_id = None
+    if key is not None:
+        operation_id = keys.record(session, key, "reverse", print_, actor).id
+    return _insert_entry(
+        session,
+        book,
+        checked,
+        actor,
+        reverses_id=entry.id,
+        reason=reason_text,
+        operation_id=operation_id,
+    )
+
+
+def lock_book(session: Session, book: Book, until: date, *, actor: str) -> Book:
+    """Move the book's lock date forward to ``until`` (inclusive); it never moves back."""
+    until = _date(until, "lock date")
+    current = session.scalar(select(Book.lock_date).where(Book.id == book.id).with_for_update())
+    if current is not None and until < current:
+        raise LockDateBackwards(book=book.code, current=current, requested=until)
+    if current == until:
+        return book
+    book.lock_date = until
+    session.add(
+        LockEvent(
+            book_id=book.id,
+            previous_lock_date=current,
+            lock_date=until,
+            set_by=actor,
+            set_at=_now(),
+        )
+    )
+    session.flush()
+    return book
