@@ -1,4 +1,4 @@
-"""The application factory, in the shape of the Flask tutorial's: settings, extensions, blueprints."""
+"""The application factory, shaped like the Flask tutorial's: settings, extensions, blueprints."""
 
 from __future__ import annotations
 

@@ -60,6 +60,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     yield from _postgres_database()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """A database of its own for one test, with no schema: for the CLI and end-to-end tests."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
+        return
+    if not os.environ.get(PG_ENV):
+        pytest.skip(PG_SKIP_REASON)
+    yield from _postgres_database()
+
+
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
@@ -93,3 +104,14 @@ def instance_path(tmp_path: Path) -> Path:
     path = tmp_path / "instance"
     path.mkdir()
     return path
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    """Say once, plainly, why the PostgreSQL half did not run (and list any other skips)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    postgres = [r for r in skipped if PG_SKIP_REASON in str(r.longrepr)]
+    if postgres:
+        terminalreporter.write_line(f"{len(postgres)} PostgreSQL tests skipped: {PG_SKIP_REASON}")
+    for report in skipped:
+        if report not in postgres:
+            terminalreporter.write_line(f"SKIPPED {report.nodeid}: {report.longrepr[-1]}")
