@@ -6,6 +6,7 @@ exact can be read, tested and trusted on their own. Everything that writes ledge
 :mod:`ledger.posting`; everything that reads them in :mod:`ledger.queries`.
 """
 
+from ledger import guard  # noqa: F401  (registers the append-only flush guard)
 from ledger.errors import LedgerError
 from ledger.models import Account, AccountKind, Base, Book, JournalEntry, OperationKey, Posting
 from ledger.money import from_cents, split_largest_remainder, to_cents

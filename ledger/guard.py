@@ -31,6 +31,10 @@ def _refuse_changes_to_posted_rows(session: Session, _context: Any, _instances: 
     for obj in session.deleted:
         if isinstance(obj, _APPEND_ONLY):
             raise AppendOnlyViolation(what=type(obj).__name__, id=obj.id, action="deleted")
+    for obj in session.new:
+        entry = obj.entry if isinstance(obj, Posting) else None
+        if entry is not None and inspect(entry).persistent:
+            raise AppendOnlyViolation(what="JournalEntry", id=obj.entry.id, action="extended")
     for obj in session.dirty:
         if isinstance(obj, _APPEND_ONLY) and _has_column_changes(obj):
             raise AppendOnlyViolation(what=type(obj).__name__, id=obj.id, action="changed")

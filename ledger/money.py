@@ -6,14 +6,21 @@ cell read the wrong way, a JSON number parsed carelessly), and silently rounding
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal
 
 from ledger.errors import InvalidAmount
 
 CENT = Decimal("0.01")
+#: Plain decimal notation only: no exponents, digit separators or non-ASCII digits.
+_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?", re.ASCII)
 #: Largest amount accepted anywhere: one trillion euros less a cent, far below 64-bit cents.
 MAX_CENTS = 100_000_000_000_000 - 1
+#: Enough digits for any accepted amount, so the arithmetic below never rounds, whatever the
+#: caller's decimal context.
+_EXACT = Context(prec=40)
+_MAX_AMOUNT = Decimal(MAX_CENTS).scaleb(-2, context=_EXACT)
 
 
 def to_cents(value: Decimal | int | str, *, field: str = "amount") -> int:
@@ -31,25 +38,24 @@ def to_cents(value: Decimal | int | str, *, field: str = "amount") -> int:
         amount = value
     elif isinstance(value, str):
         text = value.strip()
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
+        if not _NUMBER.fullmatch(text):
             raise InvalidAmount(
                 field=field, value=value, reason="expected a number such as 1234.56"
-            ) from None
+            )
+        amount = Decimal(text)
     else:
         raise InvalidAmount(
             field=field, value=value, reason=f"expected a number, got {type(value).__name__}"
         )
     if not amount.is_finite():
         raise InvalidAmount(field=field, value=value, reason="expected a finite number")
-    cents = amount * 100
-    if cents != cents.to_integral_value():
-        raise InvalidAmount(field=field, value=value, reason="more than two decimal places")
-    result = int(cents)
-    if abs(result) > MAX_CENTS:
+    # Magnitude first (copy_abs and comparisons are exact), so nothing below can overflow or round.
+    if amount.copy_abs() > _MAX_AMOUNT:
         raise InvalidAmount(field=field, value=value, reason="too large")
-    return result
+    rounded = amount.quantize(CENT, context=_EXACT)
+    if rounded != amount:
+        raise InvalidAmount(field=field, value=value, reason="more than two decimal places")
+    return int(rounded.scaleb(2, context=_EXACT))
 
 
 def from_cents(cents: int) -> Decimal:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ledger import keys
@@ -75,9 +75,6 @@ class _Checked:
     memo: str
     reference: str | None
     lines: list[tuple[int, int, str | None]]  # (account id, cents, memo)
-
-    def fingerprint_data(self) -> list[object]:
-        return [self.entry_date.isoformat(), self.memo, self.reference, self.lines]
 
 
 def _now() -> datetime:
@@ -230,6 +227,24 @@ def _insert_entry(
     return entry
 
 
+def _draft_print(book: Book, draft: EntryDraft) -> list[object]:
+    """What a repeat under the same key must match, computable before any rule is checked.
+
+    A retry after the book was locked or an account closed must still get the first result, so
+    the key is looked up before validation; only the amounts need parsing to compare them.
+    """
+    return [
+        book.code,
+        str(draft.entry_date),
+        " ".join(str(draft.memo).split()),
+        draft.reference,
+        [
+            (leg.account.id, to_cents(leg.amount, field=f"posting {i} amount"), leg.memo)
+            for i, leg in enumerate(draft.legs, start=1)
+        ],
+    ]
+
+
 def post(
     session: Session,
     book: Book,
@@ -242,17 +257,62 @@ def post(
     key: str | None = None,
 ) -> JournalEntry:
     """Post one balanced entry. Refused unless balanced, accounts open and the date unlocked."""
-    checked = _check(book, _lock_date(session, book), EntryDraft(entry_date, legs, memo, reference))
-    operation_id = None
+    draft = EntryDraft(entry_date, legs, memo, reference)
     if key is not None:
-        print_ = keys.fingerprint([book.code, checked.fingerprint_data()])
+        print_ = keys.fingerprint(_draft_print(book, draft))
         earlier = keys.repeat_of(session, key, "post", print_)
         if earlier is not None:
             return session.scalars(
                 select(JournalEntry).where(JournalEntry.operation_id == earlier.id)
             ).one()
+    checked = _check(book, _lock_date(session, book), draft)
+    operation_id = None
+    if key is not None:
         operation_id = keys.record(session, key, "post", print_, actor).id
     return _insert_entry(session, book, checked, actor, operation_id=operation_id)
+
+
+def _insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
+    """Insert many rows at once: COPY on PostgreSQL, one executemany (run in C) on SQLite."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        columns = list(rows[0])
+        raw = connection.connection.driver_connection
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+        return
+    session.execute(insert(table), rows)
+
+
+def _reserve_entry_ids(session: Session, first_row: dict[str, object], count: int) -> list[int]:
+    """Ids for ``count`` new entries; the first of them is inserted here from ``first_row``.
+
+    Knowing the ids beforehand lets entries and postings go in as plain multi-row INSERTs.
+    PostgreSQL hands out a block from the entries' sequence. SQLite has one writer at a time and
+    a rowid table takes the largest id plus one, so once this transaction has inserted a row, the
+    ids after it are ours until commit.
+    """
+    table = JournalEntry.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        ids = sorted(
+            session.scalars(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('ledger_entries', 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"n": count},
+            )
+        )
+        session.execute(insert(table).values(id=ids[0], **first_row))
+        return ids
+    first = session.scalar(insert(table).values(**first_row).returning(table.c.id))
+    return list(range(first, first + count))
 
 
 def post_many(
@@ -268,11 +328,8 @@ def post_many(
     Every draft is checked exactly as :func:`post` would before anything is written. This is the
     path for charge runs, imports and data generation, where thousands of entries are one operation.
     """
-    lock = _lock_date(session, book)
-    checked = [_check(book, lock, draft) for draft in drafts]
-    operation_id = None
     if key is not None:
-        print_ = keys.fingerprint([book.code, [c.fingerprint_data() for c in checked]])
+        print_ = keys.fingerprint([_draft_print(book, draft) for draft in drafts])
         earlier = keys.repeat_of(session, key, "post_many", print_)
         if earlier is not None:
             ids = session.scalars(
@@ -281,27 +338,38 @@ def post_many(
                 .order_by(JournalEntry.id)
             ).all()
             return BatchResult(list(ids), created=False)
+    lock = _lock_date(session, book)
+    checked = [_check(book, lock, draft) for draft in drafts]
+    operation_id = None
+    if key is not None:
         operation_id = keys.record(session, key, "post_many", print_, actor).id
     if not checked:
         return BatchResult([], created=True)
+    session.flush()  # anything pending must reach the database before the raw inserts
     now = _now()
-    entry_ids = session.scalars(
-        insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True),
-        [
-            {
-                "book_id": book.id,
-                "entry_date": c.entry_date,
-                "memo": c.memo,
-                "reference": c.reference,
-                "created_at": now,
-                "created_by": actor,
-                "operation_id": operation_id,
-            }
-            for c in checked
-        ],
-    ).all()
-    session.execute(
-        insert(Posting),
+    entries = [
+        {
+            "book_id": book.id,
+            "entry_date": c.entry_date,
+            "memo": c.memo,
+            "reference": c.reference,
+            "created_at": now,
+            "created_by": actor,
+            "operation_id": operation_id,
+            "reverses_id": None,
+            "reason": None,
+        }
+        for c in checked
+    ]
+    entry_ids = _reserve_entry_ids(session, entries[0], len(entries))
+    _insert_rows(
+        session,
+        JournalEntry.__table__,
+        [row | {"id": entry_id} for entry_id, row in zip(entry_ids[1:], entries[1:], strict=True)],
+    )
+    _insert_rows(
+        session,
+        Posting.__table__,
         [
             {
                 "entry_id": entry_id,
@@ -315,7 +383,7 @@ def post_many(
             for account_id, cents, memo in c.lines
         ],
     )
-    return BatchResult(list(entry_ids), created=True)
+    return BatchResult(entry_ids, created=True)
 
 
 def reverse(
@@ -332,7 +400,7 @@ def reverse(
     The reversal is dated ``on``, by default the original entry's date, so that the correction
     nets out in the same period; when that period is locked the caller must choose a later date.
     """
-    reason_text = _text(reason, "reason", 500)
+    reason_text = _text(reason, "reason", 400)
     on = entry.entry_date if on is None else _date(on, "reversal date")
     book = entry.book
     if key is not None:

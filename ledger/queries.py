@@ -41,7 +41,7 @@ def balances(
     )
     if as_of is not None:
         query = query.where(Posting.entry_date <= as_of)
-    found = dict(session.execute(query).tuples().all())
+    found: dict[int, int] = {row[0]: row[1] for row in session.execute(query)}
     return {account_id: from_cents(found.get(account_id, 0)) for account_id in account_ids}
 
 

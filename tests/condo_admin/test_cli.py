@@ -1,4 +1,4 @@
-"""The ``condo`` command: each refusal is one line on stderr and exit status 2, never a traceback."""
+"""The ``condo`` command: a refusal is one line on stderr and exit status 2, never a traceback."""
 
 from __future__ import annotations
 

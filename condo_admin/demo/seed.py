@@ -1,0 +1,607 @@
+"""Fill an empty database with a small, realistic social-housing agency and two years of books.
+
+The demo is what a new developer, a tester and a prospective agency see first, and what later
+features (arrears aging, early warning, reminders, reconciliation) are tried on. So it must look
+like the real thing: real-looking addresses, valid tax codes, households moving out and in, and a
+believable spread of payers, from the punctual majority to the household that stopped paying a
+year ago.
+
+Rules kept here:
+- everything goes through the public operations (registry operations, creditor books, debtor
+  accounts, ``post_many``), exactly as an import would, so the demo exercises their checks;
+- the session is flushed, never committed: the caller commits once;
+- the same ``seed`` and ``today`` give the same data, whatever ids the database hands out;
+- nothing is dated after ``today``.
+
+Charges follow the occupancy that covers their date ("by installment"): the rent of a month goes
+to whoever lives in the unit on the 5th, an installment to whoever lives there on its due date.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from condo_admin.accounting.books import book_account, debtor_account, open_creditor_book
+from condo_admin.accounting.models import BookPurpose, DebtorAccount
+from condo_admin.demo import plan as p
+from condo_admin.registry import operations as registry
+from condo_admin.registry.models import (
+    Agency,
+    Building,
+    Household,
+    HousingBody,
+    Occupancy,
+    Staircase,
+    Unit,
+    UnitKind,
+    UnitStatus,
+)
+from ledger.models import Account, Book
+from ledger.posting import EntryDraft, Leg, post_many
+from ledger.queries import balances
+
+ACTOR = "demo"
+AGENCY_CODE = "ASA-NORDMI"
+AGENCY_NAME = "Agenzia Sociale per l'Abitare – Nord Milano"
+
+Progress = Callable[[str, int, int], None]
+
+PAYMENT_MEMO = {
+    "sdd": "Addebito diretto SEPA",
+    "bonifico": "Pagamento bonifico",
+    "pagopa": "Pagamento avviso pagoPA",
+    "contanti": "Versamento contanti allo sportello",
+}
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What :func:`seed_demo` created, for the command line and for tests."""
+
+    housing_bodies: int
+    buildings: int
+    staircases: int
+    units: int
+    people: int
+    households: int
+    occupancies: int
+    books: int
+    entries: int
+    #: Households whose debtor accounts, all books together, show a debt on ``period_end``.
+    households_in_arrears: int
+    total_arrears: Decimal
+    period_start: date
+    period_end: date
+
+    def lines(self) -> list[str]:
+        share = self.households_in_arrears / self.households if self.households else 0
+        return [
+            f"{AGENCY_NAME} ({AGENCY_CODE})",
+            f"{self.housing_bodies} housing bodies, {self.buildings} buildings, "
+            f"{self.staircases} staircases, {self.units} units",
+            f"{self.people} people in {self.households} households, "
+            f"{self.occupancies} occupancies (current and past)",
+            f"{self.books} books, {self.entries:,} journal entries "
+            f"from {self.period_start.isoformat()} to {self.period_end.isoformat()}",
+            f"{self.households_in_arrears} households in arrears ({share:.0%}), "
+            f"EUR {self.total_arrears:,.2f} owed in total",
+        ]
+
+
+def _no_progress(_stage: str, _done: int, _total: int) -> None:
+    return None
+
+
+def seed_demo(
+    session: Session,
+    *,
+    today: date,
+    seed: int = 2024,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> DemoSummary:
+    """Create the demo agency with its registry and two years of ledger history up to ``today``.
+
+    Expects a database without the demo agency (agency and book codes are fixed). Flushes but
+    does not commit. ``progress(stage, done, total)`` is called as work advances.
+    """
+    if type(today) is not date:
+        raise TypeError(f"today must be a date, not {type(today).__name__}")
+    report = progress or _no_progress
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not a secret
+    world = p.make_plan(rng, today)
+
+    writer = _RegistryWriter(session, world, report)
+    writer.write()
+    books, entries = _write_ledger(session, world, writer, seed, report)
+    session.flush()
+
+    in_arrears, total = _arrears(session, books, today)
+    return DemoSummary(
+        housing_bodies=len(writer.bodies),
+        buildings=len(writer.buildings),
+        staircases=sum(len(b.staircases) for b in writer.buildings.values()),
+        units=len(writer.units),
+        people=sum(len(h.members) for h in world.households),
+        households=len(world.households),
+        occupancies=len(world.occupancies),
+        books=len(books),
+        entries=entries,
+        households_in_arrears=in_arrears,
+        total_arrears=total,
+        period_start=world.start,
+        period_end=today,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Registry.
+
+
+class _RegistryWriter:
+    """Writes the planned registry with the registry operations and remembers what it made."""
+
+    STAGE_REGISTRY = "Buildings and units"
+    STAGE_PEOPLE = "Households and people"
+    STAGE_OCCUPANCIES = "Occupancies"
+
+    def __init__(self, session: Session, world: p.Plan, report: Progress) -> None:
+        self.session = session
+        self.world = world
+        self.report = report
+        self.agency: Agency | None = None
+        self.bodies: dict[str, HousingBody] = {}
+        self.buildings: dict[str, Building] = {}
+        self.units: dict[tuple[str, str], Unit] = {}
+        self.households: dict[str, Household] = {}
+        self.occupancies: list[tuple[p.OccupancyPlan, Occupancy]] = []
+
+    def write(self) -> None:
+        self._structure()
+        self._households()
+        self._occupancies()
+
+    def _structure(self) -> None:
+        session = self.session
+        total = len(p.BODIES) + len(p.BUILDINGS) + len(self.world.units)
+        done = 0
+        self.report(self.STAGE_REGISTRY, done, total)
+        self.agency = registry.create_agency(session, AGENCY_CODE, AGENCY_NAME, actor=ACTOR)
+        for body in p.BODIES:
+            self.bodies[body.code] = registry.create_housing_body(
+                session, self.agency, body.code, body.name, body.kind, actor=ACTOR
+            )
+            done += 1
+            self.report(self.STAGE_REGISTRY, done, total)
+        for spec in p.BUILDINGS:
+            self.buildings[spec.code] = registry.create_building(
+                session,
+                self.agency,
+                spec.code,
+                spec.name,
+                address=spec.address,
+                postcode=spec.postcode,
+                city=spec.city,
+                province="MI",
+                staircases=tuple(code for code, _ in spec.staircases),
+                actor=ACTOR,
+            )
+            done += 1
+            self.report(self.STAGE_REGISTRY, done, total)
+        staircases: dict[tuple[str, str], Staircase] = {
+            (code, s.code): s for code, b in self.buildings.items() for s in b.staircases
+        }
+        for unit in self.world.units:
+            building = self.buildings[unit.building.code]
+            self.units[unit.key] = registry.create_unit(
+                session,
+                building,
+                unit.code,
+                unit.kind,
+                actor=ACTOR,
+                owner_body=self.bodies[unit.building.owner],
+                staircase=staircases[(unit.building.code, unit.staircase)]
+                if unit.staircase
+                else None,
+                floor=unit.floor,
+                area_sqm=unit.area,
+            )
+            done += 1
+            self.report(self.STAGE_REGISTRY, done, total)
+
+    def _households(self) -> None:
+        session, today = self.session, self.world.today
+        assert self.agency is not None
+        total = len(self.world.households)
+        self.report(self.STAGE_PEOPLE, 0, total)
+        for done, plan in enumerate(self.world.households, start=1):
+            people = [
+                registry.create_person(
+                    session,
+                    self.agency,
+                    member.first_name,
+                    member.last_name,
+                    actor=ACTOR,
+                    tax_code=member.tax_code,
+                    birth_date=member.birth_date,
+                    email=member.email,
+                    phone=member.phone,
+                    language=member.language,
+                    today=today,
+                )
+                for member in plan.members
+            ]
+            household = registry.create_household(
+                session,
+                self.agency,
+                plan.code,
+                people[0],
+                since=plan.holder.since,
+                language=plan.language,
+                actor=ACTOR,
+            )
+            for member, person in zip(plan.members[1:], people[1:], strict=True):
+                registry.add_member(
+                    session, household, person, since=member.since, role=member.role, actor=ACTOR
+                )
+            self.households[plan.code] = household
+            self.report(self.STAGE_PEOPLE, done, total)
+
+    def _occupancies(self) -> None:
+        session = self.session
+        total = len(self.world.occupancies)
+        self.report(self.STAGE_OCCUPANCIES, 0, total)
+        # A unit's occupancies are written in date order, so a later one never predates an end.
+        for done, plan in enumerate(self.world.occupancies, start=1):
+            unit = self.units[plan.unit.key]
+            occupancy = registry.start_occupancy(
+                session,
+                self.households[plan.household.code],
+                unit,
+                start=plan.start,
+                actor=ACTOR,
+            )
+            if plan.end is not None:
+                registry.end_occupancy(session, occupancy, plan.end, actor=ACTOR)
+            self.occupancies.append((plan, occupancy))
+            self.report(self.STAGE_OCCUPANCIES, done, total)
+        for unit_plan in self.world.units:
+            if unit_plan.status is UnitStatus.UNDER_RENOVATION:
+                registry.set_unit_status(
+                    session, self.units[unit_plan.key], UnitStatus.UNDER_RENOVATION, actor=ACTOR
+                )
+
+
+# --------------------------------------------------------------------------------------------
+# Ledger.
+
+
+@dataclass(frozen=True)
+class _Charge:
+    """A charge to a debtor, positive, or a credit note, negative, split by income category."""
+
+    day: date
+    memo: str
+    reference: str
+    parts: dict[str, Decimal]
+
+    @property
+    def amount(self) -> Decimal:
+        return sum(self.parts.values(), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class _Payment:
+    day: date
+    amount: Decimal
+    memo: str
+
+
+@dataclass
+class _BookJob:
+    """One creditor book and the occupancies it charges."""
+
+    code: str
+    name: str
+    purpose: BookPurpose
+    creditor: Building | HousingBody
+    categories: dict[str, str]
+    occupancies: list[tuple[p.OccupancyPlan, Occupancy]]
+
+
+def _book_jobs(writer: _RegistryWriter) -> list[_BookJob]:
+    """One rent book per housing body (its units' rents), one service book per building."""
+    jobs = []
+    for spec in p.BODIES:
+        jobs.append(
+            _BookJob(
+                code=f"CAN-{spec.code}",
+                name=f"Canoni di locazione — {spec.name}",
+                purpose=BookPurpose.RENT,
+                creditor=writer.bodies[spec.code],
+                categories={"RENT": "Canoni di locazione"},
+                occupancies=[
+                    o for o in writer.occupancies if o[0].unit.building.owner == spec.code
+                ],
+            )
+        )
+    for spec in p.BUILDINGS:
+        jobs.append(
+            _BookJob(
+                code=f"SPE-{spec.code}",
+                name=f"Spese condominiali — {spec.name}",
+                purpose=BookPurpose.SERVICE_CHARGES,
+                creditor=writer.buildings[spec.code],
+                categories={c: p.SERVICE_CATEGORIES[c] for c in spec.rates},
+                occupancies=[o for o in writer.occupancies if o[0].unit.building is spec],
+            )
+        )
+    return jobs
+
+
+STAGE_LEDGER = "Charges and payments"
+
+
+def _write_ledger(
+    session: Session, world: p.Plan, writer: _RegistryWriter, seed: int, report: Progress
+) -> tuple[list[Book], int]:
+    """Open the books and post each one's history in a single ``post_many``; returns the books
+    and the number of entries posted."""
+    jobs = _book_jobs(writer)
+    report(STAGE_LEDGER, 0, len(jobs))
+    books: list[Book] = []
+    entries = 0
+    for done, job in enumerate(jobs, start=1):
+        book = open_creditor_book(
+            session,
+            job.code,
+            job.name,
+            creditor=job.creditor,
+            purpose=job.purpose,
+            opened_on=world.start,
+            income_categories=job.categories,
+            actor=ACTOR,
+        )
+        accounts = {a.code: a for a in _accounts(session, book, job.categories)}
+        drafts: list[EntryDraft] = []
+        for plan, occupancy in job.occupancies:
+            debtor = debtor_account(session, book, occupancy, actor=ACTOR).account
+            # One generator per debtor account: its history does not shift when another changes.
+            rng = random.Random(f"{seed}:{job.code}:{debtor.code}")  # noqa: S311 - as above
+            drafts += _debtor_drafts(rng, world, job, plan, debtor, accounts)
+        drafts.sort(key=lambda d: d.entry_date)
+        result = post_many(session, book, drafts, actor=ACTOR, key=f"demo-seed:{job.code}")
+        entries += len(result.entry_ids)
+        books.append(book)
+        report(STAGE_LEDGER, done, len(jobs))
+    return books, entries
+
+
+def _accounts(session: Session, book: Book, categories: dict[str, str]) -> list[Account]:
+    """The accounts the demo posts to besides the debtors: bank, opening balances, income."""
+    codes = ["BANK", "OPENING", *(f"INC.{c}" for c in categories)]
+    return [book_account(session, book, code) for code in codes]
+
+
+def _debtor_drafts(
+    rng: random.Random,
+    world: p.Plan,
+    job: _BookJob,
+    plan: p.OccupancyPlan,
+    debtor: Account,
+    accounts: dict[str, Account],
+) -> list[EntryDraft]:
+    """Charges, opening balance and payments of one debtor account, in no particular order."""
+    behaviour = plan.household.behaviour
+    if job.purpose is BookPurpose.RENT:
+        charges = _rent_charges(world, plan)
+    else:
+        charges = _service_charges(world, plan)
+    drafts = [_charge_draft(c, debtor, accounts) for c in charges]
+    old_lease = job.purpose is BookPurpose.RENT and plan.unit.kind is UnitKind.FLAT
+    if behaviour.kind == "old_debt" and old_lease:
+        # Debt from before the books opened enters as an opening balance, as an import would.
+        opening = behaviour.opening or Decimal("0.00")
+        drafts.append(
+            EntryDraft(
+                world.start,
+                [Leg(debtor, opening), Leg(accounts["OPENING"], -opening)],
+                memo=f"Morosità pregressa al {world.start - timedelta(days=1):%d/%m/%Y}",
+                reference=f"APE-{debtor.code}",
+            )
+        )
+    if behaviour.kind == "disputes" and job.purpose is BookPurpose.SERVICE_CHARGES:
+        behaviour = p.Behaviour("stopped", behaviour.method, stop=behaviour.stop)
+    elif behaviour.kind == "disputes":
+        behaviour = p.Behaviour("punctual", behaviour.method)
+    earliest = max(world.start, plan.start)
+    for payment in _payments(rng, behaviour, charges, earliest=earliest, today=world.today):
+        drafts.append(
+            EntryDraft(
+                payment.day,
+                [Leg(accounts["BANK"], payment.amount), Leg(debtor, -payment.amount)],
+                memo=payment.memo,
+                reference=_payment_reference(rng, behaviour.method, payment.day),
+            )
+        )
+    return drafts
+
+
+def _payment_reference(rng: random.Random, method: str, day: date) -> str | None:
+    if method == "bonifico":
+        return f"TRN {day:%Y%m%d}{rng.randint(0, 99999999):08d}"
+    if method == "pagopa":
+        return f"IUV {rng.randint(0, 10**15 - 1):015d}"
+    return None
+
+
+def _charge_draft(charge: _Charge, debtor: Account, accounts: dict[str, Account]) -> EntryDraft:
+    legs = [Leg(debtor, charge.amount)]
+    legs += [Leg(accounts[f"INC.{c}"], -amount) for c, amount in charge.parts.items() if amount]
+    return EntryDraft(charge.day, legs, memo=charge.memo, reference=charge.reference)
+
+
+def _rent_charges(world: p.Plan, plan: p.OccupancyPlan) -> list[_Charge]:
+    label = {UnitKind.GARAGE: "box ", UnitKind.SHOP: "negozio "}.get(plan.unit.kind, "")
+    where = f"{plan.unit.building.code}-{plan.unit.code}"
+    return [
+        _Charge(
+            day,
+            f"Canone {label}{p.MONTHS_IT[day.month - 1]} {day.year}",
+            f"CAN-{day:%Y-%m}-{where}",
+            {"RENT": plan.rent},
+        )
+        for day in p.rent_dates(world.start, world.today)
+        if plan.covers(day)
+    ]
+
+
+def _service_charges(world: p.Plan, plan: p.OccupancyPlan) -> list[_Charge]:
+    unit = plan.unit
+    where = f"{unit.building.code}-{unit.code}"
+    charges: list[_Charge] = []
+    billed: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for day, number in p.installment_dates(world.start, world.today):
+        if not plan.covers(day):
+            continue
+        charges.append(
+            _Charge(
+                day,
+                f"Rata {number}/4 spese {day.year}",
+                f"RATA-{day.year}Q{number}-{where}",
+                dict(unit.service),
+            )
+        )
+        for category, amount in unit.service.items():
+            billed[day.year][category] += amount
+    # Year-end adjustment: actual minus budget, charged (or credited) to whoever was billed,
+    # even after moving out: the debt, or the credit, follows the household.
+    for year in p.adjusted_years(world.start, world.today):
+        if year not in billed:
+            continue
+        factors = world.adjustments[(unit.building.code, year)]
+        parts = {c: p.money(amount * factors[c]) for c, amount in billed[year].items()}
+        parts = {c: a for c, a in parts.items() if a}
+        if sum(parts.values(), Decimal("0.00")):
+            charges.append(
+                _Charge(
+                    p.adjustment_date(year),
+                    f"Conguaglio spese {year}",
+                    f"CONG-{year}-{where}",
+                    parts,
+                )
+            )
+    charges.sort(key=lambda c: c.day)
+    return charges
+
+
+# --------------------------------------------------------------------------------------------
+# Payment behaviour.
+
+
+def _payments(
+    rng: random.Random,
+    behaviour: p.Behaviour,
+    charges: list[_Charge],
+    *,
+    earliest: date,
+    today: date,
+) -> list[_Payment]:
+    """The payments a household with ``behaviour`` makes against ``charges``, none after today."""
+    memo = PAYMENT_MEMO[behaviour.method]
+    payments: list[_Payment] = []
+
+    def pay(day: date, amount: Decimal, text: str = memo, *, clamp: bool = True) -> None:
+        if amount <= 0:
+            return
+        if day > today:
+            if not clamp:
+                return
+            day = today
+        payments.append(_Payment(max(day, earliest), amount, text))
+
+    def delay(low: int = -3, high: int = 9) -> timedelta:
+        return timedelta(days=0 if behaviour.method == "sdd" else rng.randint(low, high))
+
+    kind = behaviour.kind
+    credit = Decimal("0.00")  # credit notes reduce the next payment
+    carry = Decimal("0.00")  # amounts left for later by an irregular payer
+    arrears = Decimal("0.00")  # amounts the household did not pay (recovered: paid later)
+    positive = [c for c in charges if c.amount > 0]
+    last_two = {id(c) for c in positive[-2:]}
+    for charge in charges:
+        amount = charge.amount
+        if amount <= 0:
+            credit -= amount
+            continue
+        due = amount - credit
+        credit = max(Decimal("0.00"), -due)
+        due = max(Decimal("0.00"), due)
+        if kind in ("punctual", "prepay"):
+            pay(charge.day + delay(), due)
+        elif kind == "irregular":
+            if id(charge) not in last_two and rng.random() < 0.2:
+                carry += due
+                continue
+            pay(charge.day + delay(0, 20), due + carry)
+            carry = Decimal("0.00")
+        elif kind == "late":
+            pay(charge.day + timedelta(days=rng.randint(28, 70)), due, clamp=False)
+        elif kind == "partial":
+            if rng.random() < 0.8:
+                fraction = behaviour.fraction or Decimal("1")
+                part = (due * fraction).quantize(Decimal("1"), rounding=ROUND_DOWN)
+                pay(charge.day + timedelta(days=rng.randint(0, 25)), part)
+        elif kind == "stopped":
+            assert behaviour.stop is not None
+            if charge.day < behaviour.stop:
+                pay(charge.day + delay(), due, clamp=False)
+        elif kind == "recovered":
+            assert behaviour.gap is not None
+            gap_start, gap_end = behaviour.gap
+            if gap_start <= charge.day < gap_end:
+                arrears += due
+                continue
+            pay(charge.day + delay(), due)
+        elif kind == "old_debt":
+            if rng.random() < 0.65:
+                pay(charge.day + timedelta(days=rng.randint(0, 30)), due)
+        else:
+            raise ValueError(f"unknown payment behaviour {kind!r}")
+
+    if kind == "stopped" and behaviour.stop is not None and rng.random() < 0.5:
+        on_account = Decimal(rng.choice((50, 80, 100)))
+        later = behaviour.stop + timedelta(days=rng.randint(20, 60))
+        pay(later, on_account, "Acconto", clamp=False)
+    if kind == "recovered" and behaviour.gap is not None:
+        pay(behaviour.gap[1] + timedelta(days=rng.randint(5, 25)), arrears, "Saldo arretrati")
+    if kind == "prepay" and positive:
+        twice = positive[max(0, len(positive) - rng.randint(3, 6))]
+        pay(twice.day + timedelta(days=2), twice.amount, f"{memo} (versato due volte)")
+    return payments
+
+
+# --------------------------------------------------------------------------------------------
+# Summary.
+
+
+def _arrears(session: Session, books: Iterable[Book], today: date) -> tuple[int, Decimal]:
+    """Households owing money on ``today`` (all their debtor accounts together) and the total."""
+    links = session.execute(
+        select(DebtorAccount.account_id, DebtorAccount.household_id).where(
+            DebtorAccount.book_id.in_([b.id for b in books])
+        )
+    ).all()
+    found = balances(session, [account_id for account_id, _ in links], as_of=today)
+    per_household: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for account_id, household_id in links:
+        per_household[household_id] += found[account_id]
+    owing = [amount for amount in per_household.values() if amount > 0]
+    return len(owing), sum(owing, Decimal("0.00"))

@@ -1,0 +1,280 @@
+"""The demo seed: the promised world, sound books, a spread of payers, the same data twice."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+from itertools import pairwise
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from stdnum.it import codicefiscale
+
+from condo_admin.accounting.models import BookPurpose, CreditorBook, DebtorAccount
+from condo_admin.demo import plan as demo_plan
+from condo_admin.demo.seed import DemoSummary, seed_demo
+from condo_admin.registry.models import (
+    Agency,
+    Building,
+    Household,
+    HouseholdMember,
+    HousingBody,
+    Occupancy,
+    Person,
+    Staircase,
+    Unit,
+    UnitKind,
+    UnitStatus,
+)
+from ledger.models import Account, Book, JournalEntry, Posting
+from ledger.queries import balances, book_total, trial_balance
+
+TODAY = date(2026, 11, 25)
+
+
+def count(session: Session, model: type) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def age(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def debtor_balances(session: Session, as_of: date) -> dict[int, Decimal]:
+    """Each household's balance over all its debtor accounts, every book together."""
+    links = session.execute(select(DebtorAccount.account_id, DebtorAccount.household_id)).all()
+    found = balances(session, [a for a, _ in links], as_of=as_of)
+    per_household: dict[int, Decimal] = defaultdict(Decimal)
+    for account_id, household_id in links:
+        per_household[household_id] += found[account_id]
+    return per_household
+
+
+def test_the_registry_holds_the_promised_world(session: Session) -> None:
+    calls: list[tuple[str, int, int]] = []
+    summary = seed_demo(session, today=TODAY, progress=lambda *a: calls.append(a))
+
+    assert count(session, Agency) == 1
+    assert summary.housing_bodies == count(session, HousingBody) == 2
+    assert summary.buildings == count(session, Building) == 3
+    assert summary.staircases == count(session, Staircase) == 6
+    assert summary.units == count(session, Unit)
+    assert 55 <= summary.units <= 65
+    assert summary.people == count(session, Person)
+    assert summary.households == count(session, Household)
+    assert summary.occupancies == count(session, Occupancy)
+
+    units = session.scalars(select(Unit)).all()
+    kinds = {kind: sum(u.kind is kind for u in units) for kind in UnitKind}
+    assert kinds[UnitKind.FLAT] > 45 and kinds[UnitKind.GARAGE] > 0 and kinds[UnitKind.SHOP] > 0
+    statuses = {s: sum(u.status is s for u in units) for s in UnitStatus}
+    assert statuses[UnitStatus.VACANT] >= 2
+    assert statuses[UnitStatus.UNDER_RENOVATION] == 1
+    assert all(u.owner_body_id is not None for u in units)
+
+    buildings = session.scalars(select(Building)).all()
+    assert {b.province for b in buildings} == {"MI"}
+    assert all(len(b.postcode) == 5 and b.postcode.startswith("20") for b in buildings)
+
+    # Every adult has a valid tax code that encodes their birth date; a few minors have none.
+    people = session.scalars(select(Person)).all()
+    for person in people:
+        assert person.birth_date is not None
+        if age(person.birth_date, TODAY) >= 18:
+            assert person.tax_code is not None, person.full_name
+        if person.tax_code is not None:
+            assert codicefiscale.is_valid(person.tax_code), person.tax_code
+            # Two digits of the year only: compare without the century, as the registry does.
+            encoded = codicefiscale.get_birth_date(person.tax_code)
+            born = person.birth_date
+            assert (encoded.day, encoded.month, encoded.year % 100) == (
+                born.day,
+                born.month,
+                born.year % 100,
+            ), person.full_name
+    without_code = [p for p in people if p.tax_code is None]
+    assert 1 <= len(without_code) <= 5
+    assert all(age(p.birth_date, TODAY) < 18 for p in without_code)
+    born_abroad = [p for p in people if p.tax_code and p.tax_code[11] == "Z"]
+    assert len(born_abroad) >= 10
+    assert session.scalar(select(func.count()).where(Household.language == "en")) >= 1
+
+    # Every household has exactly one holder, and the holder signed as an adult.
+    holders = session.execute(
+        select(HouseholdMember.household_id, Person.birth_date, HouseholdMember.start_date)
+        .join(Person, Person.id == HouseholdMember.person_id)
+        .where(HouseholdMember.role == "holder")
+    ).all()
+    assert len(holders) == summary.households
+    assert all(age(born, since) >= 18 for _, born, since in holders)
+
+    # Progress: every stage reported, never beyond its total, and finished.
+    stages: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for stage, done, total in calls:
+        assert 0 <= done <= total
+        stages[stage].append((done, total))
+    assert len(stages) >= 3
+    for reports in stages.values():
+        assert reports[-1][0] == reports[-1][1]
+        assert [d for d, _ in reports] == sorted(d for d, _ in reports)
+
+
+def test_occupancy_history_and_nothing_after_today(session: Session) -> None:
+    seed_demo(session, today=TODAY)
+
+    by_unit: dict[int, list[Occupancy]] = defaultdict(list)
+    for occupancy in session.scalars(select(Occupancy).order_by(Occupancy.start_date)):
+        by_unit[occupancy.unit_id].append(occupancy)
+    successions = 0
+    for occupancies in by_unit.values():
+        for earlier, later in pairwise(occupancies):
+            assert earlier.end_date is not None and earlier.end_date < later.start_date
+            successions += 1
+        assert sum(o.end_date is None for o in occupancies) <= 1
+    assert successions >= 1
+
+    # Units show their occupancy: occupied exactly when an occupancy is open.
+    for unit in session.scalars(select(Unit)):
+        is_open = any(o.end_date is None for o in by_unit.get(unit.id, []))
+        assert (unit.status is UnitStatus.OCCUPIED) == is_open, unit.label
+
+    latest = [
+        session.scalar(select(func.max(Posting.entry_date))),
+        session.scalar(select(func.max(JournalEntry.entry_date))),
+        session.scalar(select(func.max(Occupancy.start_date))),
+        session.scalar(select(func.max(Occupancy.end_date))),
+        session.scalar(select(func.max(HouseholdMember.start_date))),
+        session.scalar(select(func.max(Person.birth_date))),
+        session.scalar(select(func.max(Account.opened_on))),
+    ]
+    assert all(day <= TODAY for day in latest if day is not None), latest
+
+
+def test_books_balance_and_arrears_have_a_realistic_spread(session: Session) -> None:
+    summary = seed_demo(session, today=TODAY)
+
+    links = session.scalars(select(CreditorBook)).all()
+    assert summary.books == len(links) == 5
+    purposes = sorted(link.purpose for link in links)
+    assert purposes.count(BookPurpose.RENT) == 2
+    assert purposes.count(BookPurpose.SERVICE_CHARGES) == 3
+    assert summary.entries == count(session, JournalEntry)
+    for book in session.scalars(select(Book)):
+        assert book_total(session, book) == Decimal("0.00")
+        tb = trial_balance(session, book)
+        assert tb.total_debits == tb.total_credits > 0
+        codes = {row.code for row in tb.rows}
+        assert {"BANK", "SUSPENSE", "COMMUNITY", "WRITEOFF", "OPENING"} <= codes
+        assert any(code.startswith("INC.") for code in codes)
+
+    # Rents are social-housing rents, charged on the 5th; installments are quarterly.
+    rents = session.execute(
+        select(JournalEntry.entry_date, Posting.amount_cents)
+        .join(Posting, Posting.entry_id == JournalEntry.id)
+        .join(Account, Account.id == Posting.account_id)
+        .where(JournalEntry.memo.like("Canone %"), Account.code.like("DEB.%"))
+    ).all()
+    assert rents and all(day.day == 5 for day, _ in rents)
+    flats = [cents for _, cents in rents if 8000 <= cents <= 35000]
+    assert len(flats) > 0.8 * len(rents)
+    installments = session.scalars(
+        select(JournalEntry.entry_date).where(JournalEntry.memo.like("Rata %/4 spese %"))
+    ).all()
+    assert installments and {d.month for d in installments} <= {1, 4, 7, 10}
+
+    per_household = debtor_balances(session, TODAY)
+    owing = {h: b for h, b in per_household.items() if b > 0}
+    up_to_date = [h for h, b in per_household.items() if b <= 0]
+    assert summary.households_in_arrears == len(owing)
+    assert summary.total_arrears == sum(owing.values())
+    assert 0.10 <= len(owing) / summary.households <= 0.25
+    assert len(up_to_date) > len(owing)
+    # Arrears differ in size: a small late payment up to a large old debt.
+    assert min(owing.values()) < Decimal("500") and max(owing.values()) > Decimal("3000")
+
+    # A household that moved out keeps its debt.
+    left = session.scalars(
+        select(Occupancy.household_id).where(Occupancy.end_date.is_not(None))
+    ).all()
+    still_here = set(
+        session.scalars(select(Occupancy.household_id).where(Occupancy.end_date.is_(None)))
+    )
+    gone = set(left) - still_here
+    assert any(owing.get(h, 0) > 0 for h in gone)
+
+
+def _fingerprint(session: Session) -> list[tuple[object, ...]]:
+    """The seeded data without database ids: what must be equal between two runs."""
+    ledger = session.execute(
+        select(
+            Book.code,
+            JournalEntry.entry_date,
+            JournalEntry.memo,
+            JournalEntry.reference,
+            Account.code,
+            Posting.amount_cents,
+        )
+        .join(JournalEntry, JournalEntry.book_id == Book.id)
+        .join(Posting, Posting.entry_id == JournalEntry.id)
+        .join(Account, Account.id == Posting.account_id)
+        .order_by(Book.code, JournalEntry.id, Posting.id)
+    ).all()
+    people = session.execute(
+        select(Person.last_name, Person.first_name, Person.tax_code, Person.birth_date).order_by(
+            Person.id
+        )
+    ).all()
+    return [tuple(row) for row in (*ledger, *people)]
+
+
+def test_same_seed_same_data(session: Session) -> None:
+    runs: list[tuple[DemoSummary, list[tuple[object, ...]]]] = []
+    leap_day = date(2028, 2, 29)
+    for _ in range(2):
+        attempt = session.begin_nested()
+        summary = seed_demo(session, today=leap_day, seed=7)
+        runs.append((summary, _fingerprint(session)))
+        attempt.rollback()
+    (first, first_data), (second, second_data) = runs
+    assert first == second
+    assert first_data == second_data
+    assert max(row[1] for row in first_data if isinstance(row[1], date)) <= leap_day
+    assert first.period_end == leap_day
+
+
+def test_today_must_be_a_date(session: Session) -> None:
+    with pytest.raises(TypeError, match="date"):
+        seed_demo(session, today=datetime(2026, 11, 25))  # type: ignore[arg-type]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(min_value=0, max_value=2**32),
+    today=st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)),
+)
+def test_any_plan_is_coherent(seed: int, today: date) -> None:
+    """The plan alone (no database), for any seed and day: the invariants the seed relies on."""
+    world = demo_plan.make_plan(random.Random(seed), today)
+    assert world.start <= today
+    by_unit: dict[tuple[str, str], list[demo_plan.OccupancyPlan]] = defaultdict(list)
+    for occupancy in world.occupancies:
+        assert occupancy.start <= today
+        assert occupancy.end is None or occupancy.start <= occupancy.end <= today
+        by_unit[occupancy.unit.key].append(occupancy)
+    for occupancies in by_unit.values():
+        occupancies.sort(key=lambda o: o.start)
+        for earlier, later in pairwise(occupancies):
+            assert earlier.end is not None and earlier.end < later.start
+    codes = [m.tax_code for h in world.households for m in h.members if m.tax_code]
+    assert len(codes) == len(set(codes))
+    for household in world.households:
+        assert demo_plan.age_on(household.holder.birth_date, household.since) >= 18
+        for member in household.members:
+            assert member.birth_date <= today and member.since <= today
+            if demo_plan.age_on(member.birth_date, today) >= 18:
+                assert member.tax_code is not None
