@@ -29,6 +29,12 @@ DEMO_HOST = "127.0.0.1"
 DEMO_PORT = 5000
 
 
+class Refused(click.ClickException):
+    """A refusal decided by the command itself (not by a domain operation)."""
+
+    exit_code = EXIT_REFUSED
+
+
 class CondoGroup(click.Group):
     """Turns every expected failure into one line and exit status 2."""
 
@@ -141,7 +147,7 @@ def _seed(obj: Context, seed: int, today: date) -> None:
 
     with obj.session() as session:
         if not _database_is_empty(session):
-            raise click.ClickException(
+            raise Refused(
                 "the database already holds data; seed-demo only fills an empty database"
             )
         bar: dict[str, Any] = {}

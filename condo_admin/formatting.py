@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from babel.dates import format_date
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
 
 def default_locale() -> str:
@@ -16,6 +16,10 @@ def default_locale() -> str:
 
 def money(amount: Decimal, locale: str | None = None, currency: str = "EUR") -> str:
     return format_currency(amount, currency, locale=locale or default_locale())
+
+
+def number(value: int | Decimal, locale: str | None = None) -> str:
+    return format_decimal(value, locale=locale or default_locale())
 
 
 def day(value: date, locale: str | None = None) -> str:

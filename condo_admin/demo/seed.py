@@ -29,6 +29,7 @@ from decimal import ROUND_DOWN, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from condo_admin import formatting
 from condo_admin.accounting.books import book_account, debtor_account, open_creditor_book
 from condo_admin.accounting.models import BookPurpose, DebtorAccount
 from condo_admin.demo import plan as p
@@ -81,7 +82,8 @@ class DemoSummary:
     period_start: date
     period_end: date
 
-    def lines(self) -> list[str]:
+    def lines(self, locale: str | None = None) -> list[str]:
+        """A short human summary; money and dates in ``locale`` (default: CONDO_LOCALE)."""
         share = self.households_in_arrears / self.households if self.households else 0
         return [
             f"{AGENCY_NAME} ({AGENCY_CODE})",
@@ -89,10 +91,11 @@ class DemoSummary:
             f"{self.staircases} staircases, {self.units} units",
             f"{self.people} people in {self.households} households, "
             f"{self.occupancies} occupancies (current and past)",
-            f"{self.books} books, {self.entries:,} journal entries "
-            f"from {self.period_start.isoformat()} to {self.period_end.isoformat()}",
+            f"{self.books} books, {formatting.number(self.entries, locale)} journal entries "
+            f"from {formatting.day(self.period_start, locale)} "
+            f"to {formatting.day(self.period_end, locale)}",
             f"{self.households_in_arrears} households in arrears ({share:.0%}), "
-            f"EUR {self.total_arrears:,.2f} owed in total",
+            f"{formatting.money(self.total_arrears, locale)} owed in total",
         ]
 
 

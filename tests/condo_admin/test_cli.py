@@ -185,3 +185,32 @@ def test_serve_answers_the_health_check_with_a_production_server(tmp_path: Path)
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_seed_demo_fills_an_empty_database_once(cli) -> None:
+    assert cli("init-db").exit_code == 0
+    seeded = cli("seed-demo", "--today", "2026-11-25")
+    assert seeded.exit_code == 0, seeded.output
+    assert "2 housing bodies, 3 buildings" in seeded.output
+    assert "households in arrears" in seeded.output and "€" in seeded.output
+    assert_refused(cli("seed-demo"), "the database already holds data")
+
+
+def test_demo_sets_up_seeds_and_serves(tmp_path: Path) -> None:
+    env = os.environ | {"CONDO_INSTANCE_PATH": str(tmp_path / "inst")}
+    env.pop("CONDO_DATABASE_URL", None)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "condo_admin", "demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        body = _wait_for(f"http://127.0.0.1:{port}/healthz", server, timeout=120)
+        assert b'"status":"ok"' in body.replace(b" ", b"")
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0].decode()
+    assert "Demo data created" in output and f"http://127.0.0.1:{port}" in output
+    assert (tmp_path / "inst" / "condo.sqlite").exists()
