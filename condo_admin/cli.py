@@ -147,9 +147,7 @@ def _seed(obj: Context, seed: int, today: date) -> None:
 
     with obj.session() as session:
         if not _database_is_empty(session):
-            raise Refused(
-                "the database already holds data; seed-demo only fills an empty database"
-            )
+            raise Refused("the database already holds data; seed-demo only fills an empty database")
         bar: dict[str, Any] = {}
 
         def progress(stage: str, done: int, total: int) -> None:

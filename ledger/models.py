@@ -1,8 +1,8 @@
 """Tables of the ledger: plain records, no behaviour beyond what SQLAlchemy maps.
 
 Postings carry a copy of their entry's date and book. The copy can never drift because neither
-table is ever updated (see :mod:`ledger.guard`), and it lets a statement or a balance be answered
-from one index on ``(account_id, entry_date, id)`` without touching the entries table.
+table is ever updated (see :mod:`ledger.guard`), and it lets a balance be answered from one index
+on ``(account_id, entry_date, id, amount_cents)`` without touching the entries table.
 """
 
 from __future__ import annotations
@@ -145,7 +145,11 @@ class JournalEntry(Base):
 
 class Posting(Base):
     __tablename__ = "ledger_postings"
-    __table_args__ = (Index("ix_ledger_postings_account_date", "account_id", "entry_date", "id"),)
+    #: ``amount_cents`` last makes the index covering: balances, running balances and trial
+    #: balances are summed from the index alone.
+    __table_args__ = (
+        Index("ix_ledger_postings_account_date", "account_id", "entry_date", "id", "amount_cents"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     entry_id: Mapped[int] = mapped_column(BigId, ForeignKey("ledger_entries.id"), index=True)

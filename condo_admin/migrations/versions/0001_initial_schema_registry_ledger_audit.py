@@ -384,7 +384,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ledger_postings", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_ledger_postings_account_date", ["account_id", "entry_date", "id"], unique=False
+            "ix_ledger_postings_account_date",
+            ["account_id", "entry_date", "id", "amount_cents"],
+            unique=False,
         )
         batch_op.create_index(batch_op.f("ix_ledger_postings_entry_id"), ["entry_id"], unique=False)
 
