@@ -6,7 +6,9 @@ The naming convention gives every constraint a stable name, which keeps migratio
 SQLite and PostgreSQL alike.
 """
 
-from sqlalchemy import BigInteger, Integer, MetaData
+import enum
+
+from sqlalchemy import BigInteger, Enum, Integer, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -19,6 +21,13 @@ NAMING_CONVENTION = {
 
 #: 64-bit identifiers on PostgreSQL; SQLite only auto-increments a column declared INTEGER.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def enum_column(cls: type[enum.Enum], length: int = 24) -> Enum:
+    """An enum stored as its plain string value (no native type): portable and easy to migrate."""
+    return Enum(
+        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
 
 
 class Base(DeclarativeBase):

@@ -16,7 +16,6 @@ from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -24,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.base import Base, BigId
+from ledger.base import Base, BigId, enum_column
 
 __all__ = [
     "Account",
@@ -75,14 +74,7 @@ class Account(Base):
     book_id: Mapped[int] = mapped_column(ForeignKey("ledger_books.id"), index=True)
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[AccountKind] = mapped_column(
-        Enum(
-            AccountKind,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    kind: Mapped[AccountKind] = mapped_column(enum_column(AccountKind, 16))
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from condo_admin.registry.models import Building, Household, HousingBody, Occupancy
-from ledger.base import Base
+from ledger.base import Base, enum_column
 from ledger.models import Account, Book
 
 
@@ -30,14 +30,7 @@ class CreditorBook(Base):
 
     book_id: Mapped[int] = mapped_column(ForeignKey("ledger_books.id"), primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
-    purpose: Mapped[BookPurpose] = mapped_column(
-        Enum(
-            BookPurpose,
-            native_enum=False,
-            length=24,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    purpose: Mapped[BookPurpose] = mapped_column(enum_column(BookPurpose))
     building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"), unique=True)
     housing_body_id: Mapped[int | None] = mapped_column(
         ForeignKey("housing_bodies.id"), unique=True

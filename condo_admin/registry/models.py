@@ -9,7 +9,6 @@ from decimal import Decimal
 from sqlalchemy import (
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     Numeric,
@@ -18,11 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.base import Base
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
+from ledger.base import Base, enum_column
 
 
 class BodyKind(enum.StrEnum):
@@ -68,7 +63,7 @@ class HousingBody(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[BodyKind] = mapped_column(_enum(BodyKind))
+    kind: Mapped[BodyKind] = mapped_column(enum_column(BodyKind))
     #: Partita IVA / codice fiscale numerico of the body, validated when given.
     vat_number: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -117,8 +112,8 @@ class Unit(Base):
     building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
     staircase_id: Mapped[int | None] = mapped_column(ForeignKey("staircases.id"), index=True)
     code: Mapped[str] = mapped_column(String(32))
-    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind))
-    status: Mapped[UnitStatus] = mapped_column(_enum(UnitStatus))
+    kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind))
+    status: Mapped[UnitStatus] = mapped_column(enum_column(UnitStatus))
     owner_body_id: Mapped[int | None] = mapped_column(ForeignKey("housing_bodies.id"), index=True)
     floor: Mapped[str | None] = mapped_column(String(8))
     area_sqm: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
@@ -180,7 +175,7 @@ class HouseholdMember(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    role: Mapped[MemberRole] = mapped_column(_enum(MemberRole))
+    role: Mapped[MemberRole] = mapped_column(enum_column(MemberRole))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
 
