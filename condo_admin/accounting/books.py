@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from condo_admin.accounting.errors import CreditorHasBook
 from condo_admin.accounting.models import BookPurpose, CreditorBook, DebtorAccount
 from condo_admin.audit.operations import record as audit
 from condo_admin.registry.models import Building, HousingBody, Occupancy
@@ -40,6 +41,12 @@ def open_creditor_book(
     ``income_categories`` maps a category code (``RENT``, ``CLEANING``...) to its name; the income
     account code is ``INC.<code>``.
     """
+    is_building = isinstance(creditor, Building)
+    column = CreditorBook.building_id if is_building else CreditorBook.housing_body_id
+    existing = session.scalar(select(CreditorBook).where(column == creditor.id))
+    if existing is not None:
+        what = "Building" if is_building else "Housing body"
+        raise CreditorHasBook(creditor=f"{what} {creditor.code}", book=existing.book.code)
     book = open_book(session, code, name, actor=actor)
     for acc_code, acc_name, kind in STANDARD_ACCOUNTS:
         open_account(session, book, acc_code, acc_name, kind, opened_on=opened_on)
@@ -51,8 +58,8 @@ def open_creditor_book(
         book_id=book.id,
         agency_id=creditor.agency_id,
         purpose=purpose,
-        building_id=creditor.id if isinstance(creditor, Building) else None,
-        housing_body_id=creditor.id if isinstance(creditor, HousingBody) else None,
+        building_id=creditor.id if is_building else None,
+        housing_body_id=None if is_building else creditor.id,
     )
     session.add(link)
     session.flush()

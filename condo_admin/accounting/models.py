@@ -8,11 +8,23 @@ moves out its debt stays on that account; the incoming household gets a new one 
 from __future__ import annotations
 
 import enum
+from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from condo_admin.registry.models import Building, Household, HousingBody, Occupancy
+from condo_admin.registry.models import Building, Household, HousingBody, Occupancy, Unit
 from ledger.base import Base, enum_column
 from ledger.models import Account, Book
 
@@ -55,3 +67,122 @@ class DebtorAccount(Base):
     book: Mapped[Book] = relationship()
     household: Mapped[Household] = relationship()
     occupancy: Mapped[Occupancy] = relationship()
+
+
+class ShareTableKind(enum.StrEnum):
+    GENERAL = "general"  # tabella A, proprietà generale
+    STAIRCASE = "staircase"
+    HEATING = "heating"
+    LIFT = "lift"
+    OTHER = "other"
+
+
+class ShareTable(Base):
+    """A *tabella millesimale*: each unit's share of an expense, in thousandths summing to 1000."""
+
+    __tablename__ = "share_tables"
+    __table_args__ = (UniqueConstraint("building_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[ShareTableKind] = mapped_column(enum_column(ShareTableKind))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    building: Mapped[Building] = relationship()
+    shares: Mapped[list[Share]] = relationship(
+        back_populates="table", cascade="all, delete-orphan", order_by="Share.unit_id"
+    )
+
+
+class Share(Base):
+    __tablename__ = "shares"
+    __table_args__ = (UniqueConstraint("table_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table_id: Mapped[int] = mapped_column(ForeignKey("share_tables.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    #: Thousandths with up to four decimals, as Italian tables are often drawn (e.g. 12.3456).
+    thousandths: Mapped[Decimal] = mapped_column(Numeric(10, 4))
+
+    table: Mapped[ShareTable] = relationship(back_populates="shares")
+    unit: Mapped[Unit] = relationship()
+
+
+class BudgetStatus(enum.StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+
+
+class Budget(Base):
+    """A *preventivo*: a building's expected expenses for a financial year, by category."""
+
+    __tablename__ = "budgets"
+    __table_args__ = (UniqueConstraint("building_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
+    book_id: Mapped[int] = mapped_column(ForeignKey("ledger_books.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[BudgetStatus] = mapped_column(enum_column(BudgetStatus))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_by: Mapped[str | None] = mapped_column(String(100))
+
+    building: Mapped[Building] = relationship()
+    book: Mapped[Book] = relationship()
+    lines: Mapped[list[BudgetLine]] = relationship(
+        back_populates="budget", cascade="all, delete-orphan", order_by="BudgetLine.category"
+    )
+    installments: Mapped[list[BudgetInstallment]] = relationship(
+        back_populates="budget", cascade="all, delete-orphan", order_by="BudgetInstallment.number"
+    )
+
+
+class BudgetLine(Base):
+    """One expense category of a budget, split by one share table."""
+
+    __tablename__ = "budget_lines"
+    __table_args__ = (UniqueConstraint("budget_id", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budgets.id"))
+    category: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    share_table_id: Mapped[int] = mapped_column(ForeignKey("share_tables.id"))
+
+    budget: Mapped[Budget] = relationship(back_populates="lines")
+    share_table: Mapped[ShareTable] = relationship()
+
+
+class BudgetInstallment(Base):
+    __tablename__ = "budget_installments"
+    __table_args__ = (UniqueConstraint("budget_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budgets.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    due_date: Mapped[date] = mapped_column(Date)
+
+    budget: Mapped[Budget] = relationship(back_populates="installments")
+
+
+class BudgetAllotment(Base):
+    """A unit's yearly part of one budget line (*riparto*), fixed when the budget is approved.
+
+    Kept rather than recomputed so that a later revision of a share table never changes what an
+    approved budget charges.
+    """
+
+    __tablename__ = "budget_allotments"
+    __table_args__ = (UniqueConstraint("line_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("budget_lines.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+    line: Mapped[BudgetLine] = relationship()
+    unit: Mapped[Unit] = relationship()

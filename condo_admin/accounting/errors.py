@@ -1,0 +1,48 @@
+"""Accounting errors: each names the table, budget, category or amount that was refused."""
+
+from ledger.errors import CondoError
+
+
+class AccountingError(CondoError):
+    message_id = "accounting.error"
+    template = "The accounting operation was refused."
+
+
+class CreditorHasBook(AccountingError):
+    message_id = "accounting.creditor_has_book"
+    template = "%(creditor)s already has its book %(book)s."
+
+
+class SharesDoNotSum(AccountingError):
+    message_id = "accounting.shares_sum"
+    template = "Share table %(table)s: the shares sum to %(total)s thousandths instead of 1000."
+
+
+class InvalidShare(AccountingError):
+    message_id = "accounting.invalid_share"
+    template = "Share table %(table)s, unit %(unit)s: %(value)r is not a valid share (%(reason)s)."
+
+
+class UnitOfAnotherBuilding(AccountingError):
+    message_id = "accounting.unit_other_building"
+    template = "%(what)s %(ref)s: unit %(unit)s is not in building %(building)s."
+
+
+class DuplicateShareTable(AccountingError):
+    message_id = "accounting.duplicate_share_table"
+    template = "Building %(building)s already has a share table %(code)r."
+
+
+class CategoryWithoutTable(AccountingError):
+    message_id = "accounting.category_without_table"
+    template = "Budget %(budget)s: category %(category)s has no share table."
+
+
+class InvalidBudget(AccountingError):
+    message_id = "accounting.invalid_budget"
+    template = "Budget %(budget)s: %(problem)s."
+
+
+class BudgetAlreadyApproved(AccountingError):
+    message_id = "accounting.budget_approved"
+    template = "Budget %(budget)s was approved on %(when)s and can no longer change."
