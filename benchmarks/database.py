@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, URL, inspect, make_url, select, text
+from sqlalchemy import URL, Engine, inspect, make_url, select, text
 
 from condo_admin.audit.models import AuditEvent
 from condo_admin.db import make_engine
@@ -92,9 +92,8 @@ def existing_engine(url: str) -> Engine | None:
     if parsed.get_backend_name() == "sqlite":
         if not _sqlite_files(parsed)[0].exists():
             return None
-    elif parsed.get_backend_name() == "postgresql":
-        if not _pg_exists(parsed):
-            return None
+    elif parsed.get_backend_name() == "postgresql" and not _pg_exists(parsed):
+        return None
     return make_engine(url)
 
 
@@ -131,8 +130,10 @@ def recreate(url: str, *, force: bool) -> Engine:
 
 
 def database_size(engine: Engine) -> int | None:
-    """Bytes on disk: the SQLite file and its WAL, or ``pg_database_size``."""
+    """Bytes on disk: the SQLite file (WAL checkpointed first), or ``pg_database_size``."""
     if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         files = _sqlite_files(engine.url)
         return sum(p.stat().st_size for p in files[:2] if p.exists())
     if engine.dialect.name == "postgresql":

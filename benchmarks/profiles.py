@@ -27,6 +27,8 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
+    # A few seconds' worth, so the test suite can run the whole benchmark end to end.
+    "XS": Profile("XS", units=40, buildings=2, years=3, start=date(2022, 1, 1)),
     "S": Profile("S", units=1_000, buildings=10, years=5, start=date(2020, 1, 1)),
     "M": Profile("M", units=10_000, buildings=100, years=10, start=date(2015, 1, 1)),
     "L": Profile(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from ledger.errors import InvalidCursor
@@ -98,14 +98,15 @@ def statement(
     """
     account_id = account if isinstance(account, int) else account.id
     limit = max(1, min(limit, 1000))
-    key = (Posting.entry_date, Posting.id)
     if after is not None:
         cursor_date, cursor_id = _parse_cursor(after)
-        before_page = or_(key[0] < cursor_date, and_(key[0] == cursor_date, key[1] <= cursor_id))
-        on_page = or_(key[0] > cursor_date, and_(key[0] == cursor_date, key[1] > cursor_id))
+        # Row-value comparisons, so both databases seek straight into the index.
+        position = tuple_(Posting.entry_date, Posting.id)
+        before_page = position <= tuple_(literal(cursor_date), literal(cursor_id))
+        on_page = position > tuple_(literal(cursor_date), literal(cursor_id))
     elif start is not None:
-        before_page = key[0] < start
-        on_page = key[0] >= start
+        before_page = Posting.entry_date < start
+        on_page = Posting.entry_date >= start
     else:
         before_page = None
         on_page = None
@@ -201,17 +202,32 @@ class TrialBalance:
 
 
 def trial_balance(session: Session, book: Book, as_of: date | None = None) -> TrialBalance:
-    """Debits and credits per account of a book; in a sound ledger the two totals are equal."""
-    debit = func.coalesce(func.sum(Posting.amount_cents).filter(Posting.amount_cents > 0), 0)
-    credit = func.coalesce(-func.sum(Posting.amount_cents).filter(Posting.amount_cents < 0), 0)
-    joined = Posting.account_id == Account.id
+    """Debits and credits per account of a book; in a sound ledger the two totals are equal.
+
+    Postings are summed per account first (from the covering index) and only then joined to the
+    accounts, which is several times faster than grouping the join.
+    """
+    debit = func.sum(Posting.amount_cents).filter(Posting.amount_cents > 0)
+    credit = -func.sum(Posting.amount_cents).filter(Posting.amount_cents < 0)
+    sums = (
+        select(Posting.account_id, debit.label("debits"), credit.label("credits"))
+        .where(Posting.account_id.in_(select(Account.id).where(Account.book_id == book.id)))
+        .group_by(Posting.account_id)
+    )
     if as_of is not None:
-        joined = and_(joined, Posting.entry_date <= as_of)
+        sums = sums.where(Posting.entry_date <= as_of)
+    sums = sums.subquery()
     query = (
-        select(Account.id, Account.code, Account.name, Account.kind, debit, credit)
-        .outerjoin(Posting, joined)
+        select(
+            Account.id,
+            Account.code,
+            Account.name,
+            Account.kind,
+            func.coalesce(sums.c.debits, 0),
+            func.coalesce(sums.c.credits, 0),
+        )
+        .outerjoin(sums, sums.c.account_id == Account.id)
         .where(Account.book_id == book.id)
-        .group_by(Account.id, Account.code, Account.name, Account.kind)
         .order_by(Account.code)
     )
     rows = [
