@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -367,3 +368,54 @@ def reverse_entry(obj: Context, entry_id: int, reason: str, on: datetime | None)
         )
         when = formatting.day(reversal.entry_date)
         click.echo(f"Entry #{entry_id} reversed by entry #{reversal.id} on {when}.")
+
+
+@main.group()
+def charges() -> None:
+    """Charge runs: post the installments and rents due in a month."""
+
+
+@charges.command("run")
+@click.option("--period", required=True, help="Month to charge, as YYYY-MM.")
+@click.option("--book", "book_code", help="Only this book (default: every creditor book).")
+@pass_context
+def run_charges_command(obj: Context, period: str, book_code: str | None) -> None:
+    """Post what is due in PERIOD; running it again posts nothing."""
+    from condo_admin.accounting.charges import Period, run_charges
+    from condo_admin.accounting.errors import NothingToCharge
+    from condo_admin.accounting.models import CreditorBook
+    from ledger.models import Book
+
+    month = Period.parse(period)
+    with obj.session() as session:
+        if book_code is not None:
+            books = [_book(session, book_code)]
+        else:
+            books = list(
+                session.scalars(
+                    select(Book)
+                    .join(CreditorBook, CreditorBook.book_id == Book.id)
+                    .order_by(Book.code)
+                )
+            )
+        results, skipped = [], []
+        with click.progressbar(books, label=f"Charging {month}", file=sys.stderr) as bar:
+            for book in bar:
+                try:
+                    results.append(run_charges(session, book, month, actor=_actor()))
+                except NothingToCharge as exc:
+                    if book_code is not None:
+                        raise
+                    skipped.append(exc.message)
+    for r in results:
+        state = "posted" if r.created else "already run, nothing posted"
+        click.echo(
+            f"{r.book:<20} {formatting.number(r.entries):>7} entries "
+            f"{formatting.money(r.total):>16}  {state}"
+        )
+        for note in r.not_charged:
+            click.echo(f"{'':<20} not charged: {note}")
+    for message in skipped:
+        click.echo(f"skipped: {message}")
+    total = sum((r.total for r in results if r.created), start=Decimal(0))
+    click.echo(f"{len(results)} books, {formatting.money(total)} charged in {month}.")

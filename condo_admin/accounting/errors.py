@@ -13,6 +13,21 @@ class CreditorHasBook(AccountingError):
     template = "%(creditor)s already has its book %(book)s."
 
 
+class InvalidPeriod(AccountingError):
+    message_id = "accounting.invalid_period"
+    template = "%(value)r is not a period: expected YYYY-MM, e.g. 2025-01."
+
+
+class NothingToCharge(AccountingError):
+    message_id = "accounting.nothing_to_charge"
+    template = "Book %(book)s has nothing to charge in %(period)s: %(why)s."
+
+
+class InvalidRent(AccountingError):
+    message_id = "accounting.invalid_rent"
+    template = "Rent of unit %(unit)s: %(problem)s."
+
+
 class SharesDoNotSum(AccountingError):
     message_id = "accounting.shares_sum"
     template = "Share table %(table)s: the shares sum to %(total)s thousandths instead of 1000."

@@ -186,3 +186,23 @@ class BudgetAllotment(Base):
 
     line: Mapped[BudgetLine] = relationship()
     unit: Mapped[Unit] = relationship()
+
+
+class UnitRent(Base):
+    """The monthly rent of a unit from ``valid_from`` on, as set by its housing body.
+
+    History is kept: the rent of a month is the one with the latest ``valid_from`` on or before
+    the month's first day.
+    """
+
+    __tablename__ = "unit_rents"
+    __table_args__ = (UniqueConstraint("unit_id", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    monthly_cents: Mapped[int] = mapped_column(BigInteger)
+    set_by: Mapped[str] = mapped_column(String(100))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    unit: Mapped[Unit] = relationship()

@@ -214,3 +214,40 @@ def test_demo_sets_up_seeds_and_serves(tmp_path: Path) -> None:
         output = server.communicate(timeout=10)[0].decode()
     assert "Demo data created" in output and f"http://127.0.0.1:{port}" in output
     assert (tmp_path / "inst" / "condo.sqlite").exists()
+
+
+def test_charges_run_posts_a_month_once(cli, empty_database_url: str) -> None:
+    from condo_admin.accounting.books import open_creditor_book
+    from condo_admin.accounting.charges import set_rent
+    from condo_admin.accounting.models import BookPurpose
+    from condo_admin.registry import operations as registry
+
+    assert cli("init-db").exit_code == 0
+    engine = make_engine(empty_database_url)
+    with Session(engine) as session:
+        agency = factories.agency(session)
+        body = registry.create_housing_body(session, agency, "ALER", "ALER", "public", actor="t")
+        unit = registry.create_unit(
+            session, factories.building(session, agency), "A01", "flat", owner_body=body, actor="t"
+        )
+        household = factories.household(session, agency)
+        registry.start_occupancy(session, household, unit, start=date(2024, 1, 1), actor="t")
+        open_creditor_book(
+            session,
+            "CAN-ALER",
+            "Canoni",
+            creditor=body,
+            purpose=BookPurpose.RENT,
+            opened_on=date(2024, 1, 1),
+            income_categories={"RENT": "Canoni"},
+            actor="t",
+        )
+        set_rent(session, unit, "250.00", valid_from=date(2024, 1, 1), actor="t")
+        session.commit()
+    engine.dispose()
+    first = cli("charges", "run", "--period", "2025-03")
+    assert first.exit_code == 0, first.output
+    assert "CAN-ALER" in first.output and "€250.00" in first.output and "posted" in first.output
+    again = cli("charges", "run", "--period", "2025-03", "--book", "CAN-ALER")
+    assert again.exit_code == 0 and "already run, nothing posted" in again.output
+    assert_refused(cli("charges", "run", "--period", "2025-3"), "'2025-3' is not a period")
