@@ -16,6 +16,7 @@ from itertools import pairwise
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from condo_admin.accounting.debtors import Debtors
 from condo_admin.accounting.errors import (
     BudgetAlreadyApproved,
     CategoryWithoutTable,
@@ -35,9 +36,8 @@ from condo_admin.accounting.splitting import split_by_shares, split_installments
 from condo_admin.audit.operations import record as audit
 from condo_admin.registry import validate as v
 from condo_admin.registry.models import Building, Unit
-from ledger.models import Account, AccountKind, Book
+from ledger.models import Book
 from ledger.money import to_cents
-from ledger.posting import open_account
 
 MAX_INSTALLMENTS = 12
 
@@ -50,10 +50,6 @@ class LineSpec:
     name: str
     amount: Decimal | str
     share_table: ShareTable | None
-
-
-def income_code(category: str) -> str:
-    return f"INC.{category}"
 
 
 def create_budget(
@@ -143,6 +139,7 @@ def approve_budget(session: Session, budget: Budget, *, actor: str) -> Budget:
         raise BudgetAlreadyApproved(
             budget=f"{budget.building.code} {budget.year}", when=budget.approved_at
         )
+    income = Debtors(session, budget.book, actor)
     for line in budget.lines:
         shares = {share.unit_id: share.thousandths for share in line.share_table.shares}
         codes = {
@@ -157,7 +154,8 @@ def approve_budget(session: Session, budget: Budget, *, actor: str) -> Budget:
             BudgetAllotment(line_id=line.id, unit_id=unit_id, amount_cents=cents)
             for unit_id, cents in parts.items()
         )
-        _ensure_income_account(session, budget, line)
+        opened_on = min(date(budget.year, 1, 1), budget.installments[0].due_date)
+        income.income(line.category, open_as=(line.name, opened_on))
     before = {"status": budget.status.value}
     budget.status = BudgetStatus.APPROVED
     budget.approved_at = datetime.now(UTC)
@@ -165,23 +163,6 @@ def approve_budget(session: Session, budget: Budget, *, actor: str) -> Budget:
     session.flush()
     audit(session, actor, "budget.approve", budget, before=before)
     return budget
-
-
-def _ensure_income_account(session: Session, budget: Budget, line: BudgetLine) -> Account:
-    code = income_code(line.category)
-    account = session.scalar(
-        select(Account).where(Account.book_id == budget.book_id, Account.code == code)
-    )
-    if account is None:
-        account = open_account(
-            session,
-            budget.book,
-            code,
-            line.name,
-            AccountKind.INCOME,
-            opened_on=min(date(budget.year, 1, 1), budget.installments[0].due_date),
-        )
-    return account
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -26,21 +25,20 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from condo_admin.accounting.books import book_account, debtor_account
-from condo_admin.accounting.budgets import income_code, installment_charges
+from condo_admin.accounting.budgets import installment_charges
+from condo_admin.accounting.debtors import Debtors
 from condo_admin.accounting.errors import InvalidPeriod, InvalidRent, NothingToCharge
 from condo_admin.accounting.models import (
     BookPurpose,
     Budget,
     BudgetStatus,
     CreditorBook,
-    DebtorAccount,
     UnitRent,
 )
 from condo_admin.audit.operations import record as audit
 from condo_admin.registry.models import Occupancy, Unit
 from ledger.errors import NotFound
-from ledger.models import Account, Book, JournalEntry, OperationKey, Posting
+from ledger.models import Book, JournalEntry, OperationKey, Posting
 from ledger.money import from_cents, split_largest_remainder, to_cents
 from ledger.posting import EntryDraft, Leg, post_many
 
@@ -161,41 +159,10 @@ class _Run:
         self.drafts: list[EntryDraft] = []
         self.not_charged: list[str] = []
         self.reasons: list[str] = []
-        self._debtors: dict[int, Account] | None = None
-        self._income: dict[str, Account] = {}
+        self.debtors = Debtors(session, book, actor)
 
     def why_nothing(self) -> str:
         return "; ".join(self.reasons) or "every unit was vacant"
-
-    def _occupancies(self, unit_ids: list[int]) -> dict[int, list[Occupancy]]:
-        found: dict[int, list[Occupancy]] = defaultdict(list)
-        query = select(Occupancy).where(
-            Occupancy.unit_id.in_(unit_ids),
-            Occupancy.start_date <= self.period.last,
-            (Occupancy.end_date.is_(None)) | (Occupancy.end_date >= self.period.first),
-        )
-        for occupancy in self.session.scalars(query.order_by(Occupancy.start_date)):
-            found[occupancy.unit_id].append(occupancy)
-        return found
-
-    def _debtor(self, occupancy: Occupancy) -> Account:
-        if self._debtors is None:
-            rows = self.session.execute(
-                select(DebtorAccount.occupancy_id, Account)
-                .join(Account, Account.id == DebtorAccount.account_id)
-                .where(DebtorAccount.book_id == self.book.id)
-            )
-            self._debtors = {occupancy_id: account for occupancy_id, account in rows}
-        account = self._debtors.get(occupancy.id)
-        if account is None:
-            account = debtor_account(self.session, self.book, occupancy, actor=self.actor).account
-            self._debtors[occupancy.id] = account
-        return account
-
-    def _income_account(self, category: str) -> Account:
-        if category not in self._income:
-            self._income[category] = book_account(self.session, self.book, income_code(category))
-        return self._income[category]
 
     def installments(self, creditor: CreditorBook) -> None:
         budgets = self.session.scalars(
@@ -221,7 +188,7 @@ class _Run:
                 select(Unit).where(Unit.id.in_({c.unit_id for _, c in due}))
             )
         }
-        occupancies = self._occupancies(list(units))
+        occupancies = self.debtors.occupancies(list(units), self.period.first, self.period.last)
         for budget, charge in due:
             unit = units[charge.unit_id]
             occupant = next((o for o in occupancies[unit.id] if o.covers(charge.due_date)), None)
@@ -229,9 +196,9 @@ class _Run:
                 self.not_charged.append(f"{unit.label}: vacant on {charge.due_date}")
                 continue
             count = len(budget.installments)
-            legs = [Leg(self._debtor(occupant), from_cents(charge.total_cents))]
+            legs = [Leg(self.debtors.account(occupant), from_cents(charge.total_cents))]
             legs += [
-                Leg(self._income_account(category), from_cents(-cents))
+                Leg(self.debtors.income(category), from_cents(-cents))
                 for category, cents in sorted(charge.by_category.items())
             ]
             memo = f"Rata {charge.number}/{count} preventivo {budget.year} — {unit.label}"
@@ -250,9 +217,9 @@ class _Run:
                 f"no unit of housing body {creditor.housing_body.code} has a rent in force"
             )
             return
-        occupancies = self._occupancies(list(rents))
+        occupancies = self.debtors.occupancies(list(rents), self.period.first, self.period.last)
         days_in_month = (self.period.last - self.period.first).days + 1
-        income = self._income_account("RENT")
+        income = self.debtors.income("RENT")
         for unit_id in sorted(rents, key=lambda i: units[i].label):
             unit, monthly = units[unit_id], rents[unit_id]
             spans = [(o, *self._days(o)) for o in occupancies[unit_id]]
@@ -272,7 +239,7 @@ class _Run:
                 partial = "" if days == days_in_month else f" ({days}/{days_in_month} giorni)"
                 memo = f"Canone {self.period} — {unit.label}{partial}"
                 legs = [
-                    Leg(self._debtor(occupancy), from_cents(cents)),
+                    Leg(self.debtors.account(occupancy), from_cents(cents)),
                     Leg(income, from_cents(-cents)),
                 ]
                 self.drafts.append(EntryDraft(first_day, legs, memo))

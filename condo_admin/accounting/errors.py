@@ -28,6 +28,11 @@ class InvalidRent(AccountingError):
     template = "Rent of unit %(unit)s: %(problem)s."
 
 
+class InvalidCharge(AccountingError):
+    message_id = "accounting.invalid_charge"
+    template = "Charge %(charge)s: %(problem)s."
+
+
 class SharesDoNotSum(AccountingError):
     message_id = "accounting.shares_sum"
     template = "Share table %(table)s: the shares sum to %(total)s thousandths instead of 1000."

@@ -113,6 +113,7 @@ class Share(Base):
 class BudgetStatus(enum.StrEnum):
     DRAFT = "draft"
     APPROVED = "approved"
+    CLOSED = "closed"  # final accounts entered, year-end adjustment posted
 
 
 class Budget(Base):
@@ -206,3 +207,15 @@ class UnitRent(Base):
     set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     unit: Mapped[Unit] = relationship()
+
+
+class BudgetActual(Base):
+    """The actual expense of one budget category (*consuntivo*), entered when the year closes."""
+
+    __tablename__ = "budget_actuals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("budget_lines.id"), unique=True)
+    actual_cents: Mapped[int] = mapped_column(BigInteger)
+
+    line: Mapped[BudgetLine] = relationship()
