@@ -26,6 +26,7 @@ from benchmarks.database import GENERATED, optimise_after_load
 from benchmarks.profiles import PAYERS, TURNOVER, Profile
 from condo_admin.accounting.books import book_account, open_creditor_book
 from condo_admin.accounting.models import BookPurpose, DebtorAccount
+from condo_admin.accounting.references import rf_reference
 from condo_admin.audit.operations import record as audit
 from condo_admin.db import make_sessionmaker
 from condo_admin.registry import operations as registry
@@ -381,6 +382,7 @@ def build_registry(
                     "book_id": book.id,
                     "household_id": household_id,
                     "occupancy_id": occupancy_id,
+                    "rf_reference": rf_reference(book.id, account_id),
                 }
                 for account_id, household_id, occupancy_id in zip(
                     account_ids, household_ids, occupancy_ids, strict=True

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from condo_admin.accounting.errors import CreditorHasBook
 from condo_admin.accounting.models import BookPurpose, CreditorBook, DebtorAccount
+from condo_admin.accounting.references import rf_reference
 from condo_admin.audit.operations import record as audit
 from condo_admin.registry.models import Building, HousingBody, Occupancy
 from ledger.errors import NotFound
@@ -105,6 +106,7 @@ def debtor_account(
     )
     link = DebtorAccount(
         account_id=account.id,
+        rf_reference=rf_reference(book.id, account.id),
         book_id=book.id,
         household_id=household.id,
         occupancy_id=occupancy.id,

@@ -62,6 +62,8 @@ class DebtorAccount(Base):
     book_id: Mapped[int] = mapped_column(ForeignKey("ledger_books.id"))
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
     occupancy_id: Mapped[int] = mapped_column(ForeignKey("occupancies.id"), index=True)
+    #: Structured creditor reference (ISO 11649), fixed at opening: see accounting.references.
+    rf_reference: Mapped[str] = mapped_column(String(25), unique=True)
 
     account: Mapped[Account] = relationship()
     book: Mapped[Book] = relationship()

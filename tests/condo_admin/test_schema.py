@@ -51,3 +51,31 @@ def test_database_refuses_to_rewrite_posted_history(session, statement: str) -> 
     with pytest.raises(DatabaseError, match="append-only"):
         session.execute(text(statement))
     nested.rollback()
+
+
+def test_existing_debtor_accounts_get_their_rf_reference_on_upgrade(
+    empty_database_url: str,
+) -> None:
+    """Migration 0005 computes the references of accounts opened before it, as the code would."""
+    from datetime import date as day
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from condo_admin.accounting.models import DebtorAccount
+    from condo_admin.db import make_engine
+    from condo_admin.demo.seed import seed_demo
+    from condo_admin.migrate import downgrade, upgrade
+
+    engine = make_engine(empty_database_url)
+    upgrade(engine)
+    with Session(engine) as session:
+        seed_demo(session, today=day(2025, 6, 30))
+        session.commit()
+        expected = dict(session.execute(select(DebtorAccount.id, DebtorAccount.rf_reference)).all())
+    downgrade(engine, "0004")
+    upgrade(engine)
+    with Session(engine) as session:
+        again = dict(session.execute(select(DebtorAccount.id, DebtorAccount.rf_reference)).all())
+    engine.dispose()
+    assert again == expected and len(expected) > 50
