@@ -90,3 +90,20 @@ def book(
         for code in (codes or ("BANK", "INC.RENT", "DEBTOR"))
     }
     return bk, accounts
+
+
+def service_book(session: Session, bldg: Building, opened_on: date = date(2024, 1, 1)) -> Book:
+    """The service-charge book of a building, with no income category yet."""
+    from condo_admin.accounting.books import open_creditor_book
+    from condo_admin.accounting.models import BookPurpose
+
+    return open_creditor_book(
+        session,
+        unique("SPE"),
+        f"Spese {bldg.code}",
+        creditor=bldg,
+        purpose=BookPurpose.SERVICE_CHARGES,
+        opened_on=opened_on,
+        income_categories={},
+        actor=ACTOR,
+    )

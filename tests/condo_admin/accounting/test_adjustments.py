@@ -10,10 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from condo_admin.accounting.adjustments import charge_one_off, close_year
-from condo_admin.accounting.books import open_creditor_book
 from condo_admin.accounting.budgets import LineSpec, approve_budget, create_budget
 from condo_admin.accounting.errors import InvalidBudget, InvalidCharge
-from condo_admin.accounting.models import BookPurpose, BudgetStatus
+from condo_admin.accounting.models import BudgetStatus
 from condo_admin.accounting.shares import define_share_table
 from condo_admin.registry import operations as registry
 from ledger.models import JournalEntry
@@ -33,16 +32,7 @@ def setup(session: Session):
         registry.start_occupancy(
             session, household, flats[code], start=date(2024, 1, 1), actor=ACTOR
         )
-    book = open_creditor_book(
-        session,
-        factories.unique("SPE"),
-        "Spese",
-        creditor=building,
-        purpose=BookPurpose.SERVICE_CHARGES,
-        opened_on=date(2024, 1, 1),
-        income_categories={},
-        actor=ACTOR,
-    )
+    book = factories.service_book(session, building)
     table = define_share_table(
         session,
         building,

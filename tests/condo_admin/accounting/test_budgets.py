@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from condo_admin.accounting.books import open_creditor_book
 from condo_admin.accounting.budgets import (
     LineSpec,
     approve_budget,
@@ -27,7 +26,6 @@ from condo_admin.accounting.errors import (
     UnitOfAnotherBuilding,
 )
 from condo_admin.accounting.models import (
-    BookPurpose,
     Budget,
     BudgetAllotment,
     BudgetStatus,
@@ -69,19 +67,6 @@ def general_table(session: Session, building, code: str = "GEN") -> ShareTable:
         "Proprietà generale",
         "general",
         {u["A01"]: "333.3333", u["A02"]: "333.3333", u["A03"]: "333.3334"},
-        actor=ACTOR,
-    )
-
-
-def service_book(session: Session, building):
-    return open_creditor_book(
-        session,
-        factories.unique("SPE"),
-        f"Spese {building.code}",
-        creditor=building,
-        purpose=BookPurpose.SERVICE_CHARGES,
-        opened_on=date(2024, 1, 1),
-        income_categories={},
         actor=ACTOR,
     )
 
@@ -171,7 +156,7 @@ class TestBudgets:
     def make(self, session: Session, building, **overrides):
         table = overrides.pop("table", None) or general_table(session, building)
         if "book" not in overrides and "book" not in session.info:
-            session.info["book"] = service_book(session, building)
+            session.info["book"] = factories.service_book(session, building)
         args = {
             "book": session.info.get("book"),
             "lines": [
@@ -272,15 +257,15 @@ class TestBudgets:
             self.make(session, building, table=table)
 
     def test_a_building_has_one_service_charge_book(self, session: Session, building) -> None:
-        first = service_book(session, building)
+        first = factories.service_book(session, building)
         with pytest.raises(
             CreditorHasBook, match=f"Building {building.code} already has its book {first.code}"
         ):
-            service_book(session, building)
+            factories.service_book(session, building)
 
     def test_the_book_must_be_the_buildings_service_charge_book(
         self, session: Session, building
     ) -> None:
         other = factories.building(session)
         with pytest.raises(InvalidBudget, match="is not this building's service-charge book"):
-            self.make(session, building, book=service_book(session, other))
+            self.make(session, building, book=factories.service_book(session, other))

@@ -67,16 +67,7 @@ class TestServiceCharges:
     @pytest.fixture
     def book(self, session: Session, estate):
         building, flats = estate["building"], estate["flats"]
-        book = open_creditor_book(
-            session,
-            factories.unique("SPE"),
-            "Spese",
-            creditor=building,
-            purpose=BookPurpose.SERVICE_CHARGES,
-            opened_on=date(2024, 1, 1),
-            income_categories={},
-            actor=ACTOR,
-        )
+        book = factories.service_book(session, building)
         table = define_share_table(
             session,
             building,

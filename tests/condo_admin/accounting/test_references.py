@@ -7,8 +7,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 from stdnum import iso11649
 
-from condo_admin.accounting.books import debtor_account, open_creditor_book
-from condo_admin.accounting.models import BookPurpose
+from condo_admin.accounting.books import debtor_account
 from condo_admin.accounting.references import find_by_reference, printable, rf_reference
 from condo_admin.registry import operations as registry
 from tests import factories
@@ -28,16 +27,7 @@ def test_a_debtor_account_keeps_its_reference_and_is_found_by_it(session: Sessio
     occupancy = registry.start_occupancy(
         session, factories.household(session, agency), unit, start=date(2024, 1, 1), actor=ACTOR
     )
-    book = open_creditor_book(
-        session,
-        factories.unique("SPE"),
-        "Spese",
-        creditor=building,
-        purpose=BookPurpose.SERVICE_CHARGES,
-        opened_on=date(2024, 1, 1),
-        income_categories={},
-        actor=ACTOR,
-    )
+    book = factories.service_book(session, building)
     debtor = debtor_account(session, book, occupancy, actor=ACTOR)
     assert debtor.rf_reference == rf_reference(book.id, debtor.account_id)
     assert debtor_account(session, book, occupancy, actor=ACTOR).rf_reference == debtor.rf_reference
