@@ -185,7 +185,7 @@ def installment_charges(session: Session, budget: Budget) -> list[InstallmentCha
     A unit's yearly part of a category is split into the budget's installments with the odd cents
     on the first ones, so the installments of a category add up to its allotment to the cent.
     """
-    if budget.status is not BudgetStatus.APPROVED:
+    if budget.status is BudgetStatus.DRAFT:
         raise InvalidBudget(
             budget=f"{budget.building.code} {budget.year}", problem="it is not approved yet"
         )

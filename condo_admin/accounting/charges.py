@@ -167,7 +167,8 @@ class _Run:
     def installments(self, creditor: CreditorBook) -> None:
         budgets = self.session.scalars(
             select(Budget).where(
-                Budget.book_id == self.book.id, Budget.status == BudgetStatus.APPROVED
+                Budget.book_id == self.book.id,
+                Budget.status.in_([BudgetStatus.APPROVED, BudgetStatus.CLOSED]),
             )
         ).all()
         due = [

@@ -198,3 +198,17 @@ class TestOneOff:
                 **kwargs,
             )
         assert entries(session, setup["book"]) == 0
+
+
+def test_a_closed_year_can_still_charge_an_installment_never_run(session: Session, setup) -> None:
+    from condo_admin.accounting.charges import Period, run_charges
+
+    close_year(
+        session,
+        setup["budget"],
+        {"CLEANING": "1000.00", "LIFT": "500.00"},
+        on=date(2026, 3, 31),
+        actor=ACTOR,
+    )
+    result = run_charges(session, setup["book"], Period.parse("2025-01"), actor=ACTOR)
+    assert result.entries == 2
