@@ -25,22 +25,13 @@ from condo_admin.accounting.models import (
     CreditorBook,
     ShareTable,
 )
-from condo_admin.accounting.splitting import split_by_shares
+from condo_admin.accounting.shares import split_by_table
 from condo_admin.audit.operations import record as audit
 from condo_admin.registry import validate as v
 from condo_admin.registry.models import Unit
 from ledger.models import Book
 from ledger.money import from_cents, to_cents
 from ledger.posting import EntryDraft, Leg, post_many
-
-
-def _split_by_table(session: Session, table: ShareTable, total_cents: int) -> dict[int, int]:
-    shares = {share.unit_id: share.thousandths for share in table.shares}
-    codes = {
-        unit_id: code
-        for unit_id, code in session.execute(select(Unit.id, Unit.code).where(Unit.id.in_(shares)))
-    }
-    return split_by_shares(total_cents, shares, sorted(shares, key=codes.__getitem__))
 
 
 def _units(session: Session, unit_ids: set[int]) -> dict[int, Unit]:
@@ -91,7 +82,7 @@ def close_year(
                 )
             )
         )
-        actual = _split_by_table(session, line.share_table, actual_cents[category])
+        actual = split_by_table(session, line.share_table, actual_cents[category])
         for unit_id in set(allotted) | set(actual):
             delta = actual.get(unit_id, 0) - allotted.get(unit_id, 0)
             if delta:
@@ -171,7 +162,7 @@ def charge_one_off(
         total = to_cents(amount, field=f"charge {label} amount")
         if total <= 0:
             raise InvalidCharge(charge=label, problem="the amount must be positive")
-        parts = _split_by_table(session, table, total)
+        parts = split_by_table(session, table, total)
     else:
         assert units is not None
         if not units:

@@ -32,7 +32,8 @@ from condo_admin.accounting.models import (
     CreditorBook,
     ShareTable,
 )
-from condo_admin.accounting.splitting import split_by_shares, split_installments
+from condo_admin.accounting.shares import split_by_table
+from condo_admin.accounting.splitting import split_installments
 from condo_admin.audit.operations import record as audit
 from condo_admin.registry import validate as v
 from condo_admin.registry.models import Building, Unit
@@ -141,15 +142,7 @@ def approve_budget(session: Session, budget: Budget, *, actor: str) -> Budget:
         )
     income = Debtors(session, budget.book, actor)
     for line in budget.lines:
-        shares = {share.unit_id: share.thousandths for share in line.share_table.shares}
-        codes = {
-            unit_id: code
-            for unit_id, code in session.execute(
-                select(Unit.id, Unit.code).where(Unit.id.in_(shares))
-            )
-        }
-        order = sorted(shares, key=lambda unit_id: codes[unit_id])
-        parts = split_by_shares(line.amount_cents, shares, order)
+        parts = split_by_table(session, line.share_table, line.amount_cents)
         session.add_all(
             BudgetAllotment(line_id=line.id, unit_id=unit_id, amount_cents=cents)
             for unit_id, cents in parts.items()

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from condo_admin.accounting.books import debtor_account
+from condo_admin.accounting.books import book_account, debtor_account
 from condo_admin.accounting.models import DebtorAccount
 from condo_admin.registry.models import Occupancy
 from ledger.errors import NotFound
@@ -70,12 +70,11 @@ class Debtors:
         """The account ``INC.<category>``; with ``open_as=(name, date)`` opened when missing."""
         code = income_code(category)
         if code not in self._income:
-            account = self.session.scalar(
-                select(Account).where(Account.book_id == self.book.id, Account.code == code)
-            )
-            if account is None:
+            try:
+                account = book_account(self.session, self.book, code)
+            except NotFound:
                 if open_as is None:
-                    raise NotFound(what="Account", ref=f"{self.book.code}:{code}")
+                    raise
                 name, opened_on = open_as
                 account = open_account(
                     self.session, self.book, code, name, AccountKind.INCOME, opened_on=opened_on

@@ -16,6 +16,7 @@ from condo_admin.accounting.errors import (
     UnitOfAnotherBuilding,
 )
 from condo_admin.accounting.models import Share, ShareTable, ShareTableKind
+from condo_admin.accounting.splitting import split_by_shares
 from condo_admin.audit.operations import record as audit
 from condo_admin.registry import validate as v
 from condo_admin.registry.models import Building, Unit
@@ -105,6 +106,16 @@ def revise_shares(
     session.flush()
     audit(session, actor, "share_table.revise", table, before=before, after=_snapshot(table))
     return table
+
+
+def split_by_table(session: Session, table: ShareTable, total_cents: int) -> dict[int, int]:
+    """``total_cents`` split over the table's units (by unit id), ties to the lower unit code."""
+    shares = {share.unit_id: share.thousandths for share in table.shares}
+    codes = {
+        unit_id: code
+        for unit_id, code in session.execute(select(Unit.id, Unit.code).where(Unit.id.in_(shares)))
+    }
+    return split_by_shares(total_cents, shares, sorted(shares, key=codes.__getitem__))
 
 
 def shares_of(table: ShareTable) -> dict[Unit, Decimal]:
