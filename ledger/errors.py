@@ -153,3 +153,26 @@ class InvalidDate(LedgerError):
 class AccountAlreadyClosed(LedgerError):
     message_id = "ledger.account_already_closed"
     template = "Account %(account)s was already closed on %(closed)s."
+
+
+class NotAnOpenItemAccount(LedgerError):
+    message_id = "ledger.not_open_item_account"
+    template = "Account %(account)s does not track open items: nothing on it can be designated."
+
+
+class DesignatedItemElsewhere(LedgerError):
+    message_id = "ledger.designated_item_elsewhere"
+    template = "Posting #%(item)s is not an item of account %(account)s: it cannot be designated."
+
+
+class DesignatedItemSameSide(LedgerError):
+    message_id = "ledger.designated_item_same_side"
+    template = (
+        "Posting #%(item)s of account %(account)s is a %(side)s, like the posting that names it: "
+        "a credit settles charges and a charge uses credits."
+    )
+
+
+class DesignatedItemSettled(LedgerError):
+    message_id = "ledger.designated_item_settled"
+    template = "Posting #%(item)s of account %(account)s is already settled."

@@ -13,9 +13,9 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from ledger.errors import LedgerError
-from ledger.models import JournalEntry, Posting
+from ledger.models import Allocation, JournalEntry, Posting
 
-_APPEND_ONLY = (JournalEntry, Posting)
+_APPEND_ONLY = (JournalEntry, Posting, Allocation)
 
 
 class AppendOnlyViolation(LedgerError):

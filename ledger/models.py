@@ -14,12 +14,15 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
     Index,
     String,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,10 +31,13 @@ from ledger.base import Base, BigId, enum_column
 __all__ = [
     "Account",
     "AccountKind",
+    "Allocation",
+    "AllocationKind",
     "Base",
     "Book",
     "JournalEntry",
     "LockEvent",
+    "OpenItem",
     "OperationKey",
     "Posting",
 ]
@@ -77,6 +83,9 @@ class Account(Base):
     kind: Mapped[AccountKind] = mapped_column(enum_column(AccountKind, 16))
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    #: Open-item account (a debtor's): each posting is an item that credits settle, see
+    #: :mod:`ledger.openitems`. Fixed when the account is opened.
+    tracks_items: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     book: Mapped[Book] = relationship(back_populates="accounts")
 
@@ -168,3 +177,80 @@ class LockEvent(Base):
     lock_date: Mapped[date] = mapped_column(Date)
     set_by: Mapped[str] = mapped_column(String(100))
     set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OpenItem(Base):
+    """A posting of an open-item account and how much of it is still unsettled.
+
+    The one mutable ledger table: ``open_cents`` and ``last_allocated`` follow the append-only
+    :class:`Allocation` rows and can always be recomputed from them. ``open_cents`` is positive for
+    an unpaid charge and negative for unused credit; ``last_allocated`` is the latest effective
+    date of any allocation touching the item, which lets a report as of a past date skip every
+    item that was already settled by then.
+    """
+
+    __tablename__ = "ledger_open_items"
+    __table_args__ = (
+        Index(
+            "ix_ledger_open_items_unsettled",
+            "account_id",
+            "item_date",
+            "posting_id",
+            postgresql_where=text("open_cents <> 0"),
+            sqlite_where=text("open_cents <> 0"),
+        ),
+        Index(
+            "ix_ledger_open_items_credit",
+            "book_id",
+            "account_id",
+            postgresql_where=text("open_cents < 0"),
+            sqlite_where=text("open_cents < 0"),
+        ),
+        Index("ix_ledger_open_items_last_allocated", "last_allocated"),
+    )
+
+    posting_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("ledger_postings.id"), primary_key=True, autoincrement=False
+    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"))
+    book_id: Mapped[int] = mapped_column(ForeignKey("ledger_books.id"))
+    #: The posting's date: for a charge, its due date.
+    item_date: Mapped[date] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    open_cents: Mapped[int] = mapped_column(BigInteger)
+    last_allocated: Mapped[date | None] = mapped_column(Date)
+
+
+class AllocationKind(enum.StrEnum):
+    DESIGNATED = "designated"  # the payer named the charge (art. 1193 c.c., first paragraph)
+    OLDEST_FIRST = "oldest_first"  # no designation: the oldest due charge first
+    REVERSAL = "reversal"  # an entry and its reversal settle each other
+    RELEASE = "release"  # undoes an earlier allocation because one side was reversed
+
+
+class Allocation(Base):
+    """How much of a credit settled a charge, from which date, and why. Append-only.
+
+    ``amount_cents`` is positive when a credit settles a charge and negative when a reversal
+    releases an earlier allocation, so the settled part of a charge as of any date is the sum of
+    its rows with ``effective_date`` up to that date.
+    """
+
+    __tablename__ = "ledger_allocations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), index=True)
+    debit_posting_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("ledger_postings.id"), index=True
+    )
+    credit_posting_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("ledger_postings.id"), index=True
+    )
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    #: Never before either posting's date, so both sides exist on any date the row counts.
+    effective_date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[AllocationKind] = mapped_column(enum_column(AllocationKind, 16))
+    #: The entry whose posting caused this allocation.
+    entry_id: Mapped[int] = mapped_column(BigId, ForeignKey("ledger_entries.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(100))

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger import keys
+from ledger import keys, openitems
+from ledger.bulk import insert_rows, reserve_ids
 from ledger.errors import (
     AccountAlreadyClosed,
     AccountHasBalance,
@@ -50,6 +51,9 @@ class Leg:
     account: Account
     amount: Decimal | int | str
     memo: str | None = None
+    #: Items of the same open-item account this posting settles first, by posting id: the
+    #: charges a payment designates (art. 1193 c.c.). The rest settles oldest first.
+    settles: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class _Checked:
     reference: str | None
     lines: list[tuple[int, int, str | None]]  # (account id, cents, memo)
     accounts: list[_AccountFacts]
+    settles: list[tuple[int, ...]]
 
 
 def _now() -> datetime:
@@ -121,6 +126,7 @@ class _AccountFacts:
     book_id: int
     opened_on: date
     closed_on: date | None
+    tracks_items: bool
 
 
 def _facts(account: Account, cache: dict[int, _AccountFacts]) -> _AccountFacts:
@@ -129,7 +135,12 @@ def _facts(account: Account, cache: dict[int, _AccountFacts]) -> _AccountFacts:
     facts = cache.get(id(account))
     if facts is None:
         facts = _AccountFacts(
-            account.id, account.code, account.book_id, account.opened_on, account.closed_on
+            account.id,
+            account.code,
+            account.book_id,
+            account.opened_on,
+            account.closed_on,
+            account.tracks_items,
         )
         cache[id(account)] = facts
     return facts
@@ -145,6 +156,7 @@ def _normalise(book: Book, draft: EntryDraft, cache: dict[int, _AccountFacts]) -
         raise TooFewPostings(count=len(draft.legs))
     lines: list[tuple[int, int, str | None]] = []
     accounts: list[_AccountFacts] = []
+    settles: list[tuple[int, ...]] = []
     for index, leg in enumerate(draft.legs, start=1):
         facts = _facts(leg.account, cache)
         if facts.book_id != book.id:
@@ -159,10 +171,11 @@ def _normalise(book: Book, draft: EntryDraft, cache: dict[int, _AccountFacts]) -
         )
         lines.append((facts.id, cents, memo_line))
         accounts.append(facts)
+        settles.append(tuple(int(item) for item in leg.settles))
     total = sum(cents for _, cents, _ in lines)
     if total != 0:
         raise UnbalancedEntry(total=format_amount(total), book=book.code, date=entry_date)
-    return _Checked(entry_date, memo, reference, lines, accounts)  # type: ignore[arg-type]
+    return _Checked(entry_date, memo, reference, lines, accounts, settles)  # type: ignore[arg-type]
 
 
 def _check_state(book: Book, lock: date | None, checked: _Checked) -> None:
@@ -182,13 +195,67 @@ def _check_open(facts: _AccountFacts, on: date) -> None:
 
 def _print(book: Book, checked: _Checked) -> list[object]:
     """What a repeat under the same key must match."""
-    return [
+    print_: list[object] = [
         book.code,
         checked.entry_date.isoformat(),
         checked.memo,
         checked.reference,
         checked.lines,
     ]
+    if any(checked.settles):
+        print_.append(checked.settles)
+    return print_
+
+
+def _check_designations(session: Session, checked: _Checked) -> None:
+    for (account_id, cents, _), facts, targets in zip(
+        checked.lines, checked.accounts, checked.settles, strict=True
+    ):
+        if targets:
+            openitems.check_designation(
+                session,
+                account_id=account_id,
+                account_code=facts.code,
+                tracks_items=facts.tracks_items,
+                cents=cents,
+                targets=targets,
+            )
+
+
+def _track(
+    session: Session,
+    book: Book,
+    entries: Sequence[tuple[int, _Checked, Sequence[int]]],
+    actor: str,
+) -> None:
+    """Record the items of open-item accounts among new postings and settle what they can.
+
+    ``entries`` holds, per new entry, its id, what was posted and the ids of its postings.
+    Only accounts where something can be settled are read: those that received a credit, and
+    those that received a charge while holding unused credit.
+    """
+    items: list[openitems.NewItem] = []
+    entry_of: dict[int, int] = {}
+    designations: dict[int, tuple[int, ...]] = {}
+    credited: set[int] = set()
+    charged: set[int] = set()
+    for entry_id, c, posting_ids in entries:
+        for (account_id, cents, _), facts, targets, posting_id in zip(
+            c.lines, c.accounts, c.settles, posting_ids, strict=True
+        ):
+            if not facts.tracks_items:
+                continue
+            items.append(openitems.NewItem(posting_id, account_id, book.id, c.entry_date, cents))
+            entry_of[posting_id] = entry_id
+            (charged if cents > 0 else credited).add(account_id)
+            if targets:
+                designations[posting_id] = targets
+    if not items:
+        return
+    openitems.add_items(session, items)
+    if charged - credited:
+        credited |= openitems.accounts_with_credit(session, book.id, charged - credited)
+    openitems.settle(session, credited, entry_of=entry_of, actor=actor, designations=designations)
 
 
 def open_book(session: Session, code: str, name: str, *, actor: str, currency: str = "EUR") -> Book:
@@ -209,6 +276,7 @@ def open_account(
     kind: AccountKind,
     *,
     opened_on: date,
+    tracks_items: bool = False,
 ) -> Account:
     code = _code(code, "account code", 64)
     opened_on = _date(opened_on, "opening date")
@@ -223,6 +291,7 @@ def open_account(
         name=_text(name, "account name", 200),
         kind=AccountKind(kind),
         opened_on=opened_on,
+        tracks_items=tracks_items,
     )
     session.add(account)
     session.flush()
@@ -296,53 +365,13 @@ def post(
                 select(JournalEntry).where(JournalEntry.operation_id == earlier.id)
             ).one()
     _check_state(book, _lock_date(session, book), checked)
+    _check_designations(session, checked)
     operation_id = None
     if key is not None:
         operation_id = keys.record(session, key, "post", print_, actor).id
-    return _insert_entry(session, book, checked, actor, operation_id=operation_id)
-
-
-def _insert_rows(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
-    """Insert many rows at once: COPY on PostgreSQL, one executemany (run in C) on SQLite."""
-    if not rows:
-        return
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        columns = list(rows[0])
-        raw = connection.connection.driver_connection
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
-        return
-    session.execute(insert(table), rows)
-
-
-def _reserve_entry_ids(session: Session, first_row: dict[str, object], count: int) -> list[int]:
-    """Ids for ``count`` new entries; the first of them is inserted here from ``first_row``.
-
-    Knowing the ids beforehand lets entries and postings go in as plain multi-row INSERTs.
-    PostgreSQL hands out a block from the entries' sequence. SQLite has one writer at a time and
-    a rowid table takes the largest id plus one, so once this transaction has inserted a row, the
-    ids after it are ours until commit.
-    """
-    table = JournalEntry.__table__
-    if session.get_bind().dialect.name == "postgresql":
-        ids = sorted(
-            session.scalars(
-                text(
-                    "SELECT nextval(pg_get_serial_sequence('ledger_entries', 'id')) "
-                    "FROM generate_series(1, :n)"
-                ),
-                {"n": count},
-            )
-        )
-        session.execute(insert(table).values(id=ids[0], **first_row))
-        return ids
-    first = session.scalar(insert(table).values(**first_row).returning(table.c.id))
-    return list(range(first, first + count))
+    entry = _insert_entry(session, book, checked, actor, operation_id=operation_id)
+    _track(session, book, [(entry.id, checked, [p.id for p in entry.postings])], actor)
+    return entry
 
 
 def post_many(
@@ -373,6 +402,7 @@ def post_many(
     lock = _lock_date(session, book)
     for c in checked:
         _check_state(book, lock, c)
+        _check_designations(session, c)
     operation_id = None
     if key is not None:
         operation_id = keys.record(session, key, "post_many", print_, actor).id
@@ -394,28 +424,36 @@ def post_many(
         }
         for c in checked
     ]
-    entry_ids = _reserve_entry_ids(session, entries[0], len(entries))
-    _insert_rows(
+    entry_ids = reserve_ids(session, JournalEntry.__table__, entries[0], len(entries))
+    insert_rows(
         session,
         JournalEntry.__table__,
         [row | {"id": entry_id} for entry_id, row in zip(entry_ids[1:], entries[1:], strict=True)],
     )
-    _insert_rows(
+    postings = [
+        {
+            "entry_id": entry_id,
+            "account_id": account_id,
+            "book_id": book.id,
+            "entry_date": c.entry_date,
+            "amount_cents": cents,
+            "memo": memo,
+        }
+        for entry_id, c in zip(entry_ids, checked, strict=True)
+        for account_id, cents, memo in c.lines
+    ]
+    posting_ids = reserve_ids(session, Posting.__table__, postings[0], len(postings))
+    insert_rows(
         session,
         Posting.__table__,
-        [
-            {
-                "entry_id": entry_id,
-                "account_id": account_id,
-                "book_id": book.id,
-                "entry_date": c.entry_date,
-                "amount_cents": cents,
-                "memo": memo,
-            }
-            for entry_id, c in zip(entry_ids, checked, strict=True)
-            for account_id, cents, memo in c.lines
-        ],
+        [row | {"id": pid} for pid, row in zip(posting_ids[1:], postings[1:], strict=True)],
     )
+    position = 0
+    new: list[tuple[int, _Checked, Sequence[int]]] = []
+    for entry_id, c in zip(entry_ids, checked, strict=True):
+        new.append((entry_id, c, posting_ids[position : position + len(c.lines)]))
+        position += len(c.lines)
+    _track(session, book, new, actor)
     return BatchResult(entry_ids, created=True)
 
 
@@ -463,7 +501,7 @@ def reverse(
     operation_id = None
     if key is not None:
         operation_id = keys.record(session, key, "reverse", print_, actor).id
-    return _insert_entry(
+    reversal = _insert_entry(
         session,
         book,
         checked,
@@ -472,6 +510,22 @@ def reverse(
         reason=reason_text,
         operation_id=operation_id,
     )
+    pairs = [
+        (original.id, mirrored.id)
+        for original, mirrored in zip(entry.postings, reversal.postings, strict=True)
+        if original.account.tracks_items
+    ]
+    if pairs:
+        openitems.add_items(
+            session,
+            [
+                openitems.NewItem(p.id, p.account_id, book.id, on, p.amount_cents)
+                for p in reversal.postings
+                if p.account.tracks_items
+            ],
+        )
+        openitems.settle_reversal(session, pairs, on=on, entry_id=reversal.id, actor=actor)
+    return reversal
 
 
 def lock_book(session: Session, book: Book, until: date, *, actor: str) -> Book:

@@ -103,6 +103,7 @@ def debtor_account(
         f"{household.name} — {unit.label}",
         AccountKind.ASSET,
         opened_on=occupancy.start_date,
+        tracks_items=True,
     )
     link = DebtorAccount(
         account_id=account.id,
