@@ -66,3 +66,42 @@ class InvalidBudget(AccountingError):
 class BudgetAlreadyApproved(AccountingError):
     message_id = "accounting.budget_approved"
     template = "Budget %(budget)s was approved on %(when)s and can no longer change."
+
+
+class InvalidPayment(AccountingError):
+    message_id = "accounting.invalid_payment"
+    template = "Payment to %(account)s: %(problem)s."
+
+
+class UnknownDebtor(AccountingError):
+    message_id = "accounting.unknown_debtor"
+    template = (
+        "No debtor account has the reference or code %(ref)r: give its RF reference "
+        "(e.g. RF18 0001 0000 0000 42) or its account code as BOOK:CODE."
+    )
+
+
+class DebtorAccountClosed(AccountingError):
+    message_id = "accounting.debtor_closed"
+    template = (
+        "The debtor account %(account)s (%(household)s) was closed on %(closed)s: "
+        "a payment on %(date)s cannot go to it."
+    )
+
+
+class DesignatedChargeElsewhere(AccountingError):
+    message_id = "accounting.designated_elsewhere"
+    template = (
+        "Entry #%(entry)s is not a charge of %(household)s's account %(account)s%(owner)s: "
+        "a payment can only designate its own household's charges."
+    )
+
+
+class DesignatedChargeNotOpen(AccountingError):
+    message_id = "accounting.designated_not_open"
+    template = "Entry #%(entry)s of account %(account)s is %(state)s: it cannot be designated."
+
+
+class NotAPayment(AccountingError):
+    message_id = "accounting.not_a_payment"
+    template = "Entry #%(entry)s is not a payment recorded on a debtor account."
