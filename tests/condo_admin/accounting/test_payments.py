@@ -6,10 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from condo_admin.accounting.books import book_account, debtor_account, open_creditor_book
 from condo_admin.accounting.errors import (
     DebtorAccountClosed,
     DesignatedChargeElsewhere,
@@ -18,7 +16,6 @@ from condo_admin.accounting.errors import (
     NotAPayment,
     UnknownDebtor,
 )
-from condo_admin.accounting.models import BookPurpose
 from condo_admin.accounting.payments import (
     find_debtor,
     open_charges,
@@ -26,54 +23,12 @@ from condo_admin.accounting.payments import (
     reverse_payment,
 )
 from condo_admin.accounting.references import printable
-from condo_admin.registry import operations as registry
 from ledger import openitems
 from ledger.errors import InvalidAmount
-from ledger.models import JournalEntry
-from ledger.posting import Leg, close_account, post
+from ledger.posting import close_account
 from ledger.queries import balance
-from tests import factories
+from tests.condo_admin.accounting.estate import Estate
 from tests.factories import ACTOR
-
-
-class Estate:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        agency = factories.agency(session)
-        building = factories.building(session, agency)
-        self.book = open_creditor_book(
-            session,
-            factories.unique("SPE"),
-            "Spese",
-            creditor=building,
-            purpose=BookPurpose.SERVICE_CHARGES,
-            opened_on=date(2024, 1, 1),
-            income_categories={"FEES": "Quote"},
-            actor=ACTOR,
-        )
-        self.income = book_account(session, self.book, "INC.FEES")
-        self.debtors = []
-        for code in ("A01", "A02"):
-            flat = registry.create_unit(session, building, code, "flat", actor=ACTOR)
-            household = factories.household(session, agency)
-            occupancy = registry.start_occupancy(
-                session, household, flat, start=date(2024, 1, 1), actor=ACTOR
-            )
-            self.debtors.append(debtor_account(session, self.book, occupancy, actor=ACTOR))
-        self.rossi, self.bianchi = self.debtors
-
-    def charge(self, debtor, day: date, amount: str) -> int:
-        return post(
-            self.session,
-            self.book,
-            day,
-            [Leg(debtor.account, amount), Leg(self.income, f"-{amount}")],
-            memo=f"Rata {day:%m/%Y}",
-            actor=ACTOR,
-        ).id
-
-    def entries(self) -> int:
-        return self.session.scalar(select(func.count()).select_from(JournalEntry))
 
 
 @pytest.fixture
