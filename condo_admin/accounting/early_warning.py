@@ -1,0 +1,298 @@
+"""Early warning: the advice desk's list of households to call before debt grows (PRODUCT.md 4.3).
+
+Each flag names its rule and says why, with the amounts and dates behind it, so an operator can
+act on the list without opening the ledger. The rules, as of a date D:
+
+- **first missed payment**: the household has charges unpaid more than ``grace_days`` after
+  their due date, all due in one month, and every charge due in the year before was paid within
+  the grace period. The cheapest moment to help.
+- **arrears above two months of charges**: what is past due exceeds twice the household's
+  average monthly charges over the last year (over the months it lived there if fewer).
+- **arrears growing three months in a row**: the household's balance rose in each of the last
+  three months and is owed now.
+
+The fourth rule of PRODUCT.md 4.3, a repayment-plan installment missed, needs repayment plans,
+which come with the advice desk (issue 5); it will be added to this list there.
+A household is considered across all its debtor accounts (rent and service charges, every unit).
+"""
+
+from __future__ import annotations
+
+import calendar
+import enum
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from condo_admin import formatting
+from condo_admin.accounting.aging import Delinquency
+from condo_admin.accounting.models import DebtorAccount
+from condo_admin.exporting import Cell, Table
+from condo_admin.registry.models import Household
+from ledger import openitems
+from ledger.models import JournalEntry, OpenItem, Posting
+from ledger.money import from_cents
+
+
+class Rule(enum.StrEnum):
+    FIRST_MISSED = "first_missed"
+    OVER_TWO_MONTHS = "over_two_months"
+    GROWING = "growing"
+
+
+_TEMPLATES = {
+    Rule.FIRST_MISSED: (
+        "first missed payment: %(amount)s due on %(due)s is %(days)s days late; "
+        "every charge of the previous 12 months was paid on time"
+    ),
+    Rule.OVER_TWO_MONTHS: (
+        "arrears of %(overdue)s are more than %(months)s months of charges "
+        "(average %(monthly)s a month over the last %(span)s months)"
+    ),
+    Rule.GROWING: (
+        "arrears grew three months in a row: balance %(b0)s on %(d0)s, %(b1)s on %(d1)s, "
+        "%(b2)s on %(d2)s, %(b3)s on %(d3)s"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    grace_days: int = 5
+    months_of_charges: int = 2
+    history_days: int = 365
+
+
+@dataclass(frozen=True)
+class Flag:
+    rule: Rule
+    params: dict[str, Any]
+
+    def reason(self, locale: str | None = None) -> str:
+        shown = {
+            key: formatting.money(value, locale)
+            if isinstance(value, Decimal)
+            else formatting.day(value, locale)
+            if isinstance(value, date)
+            else value
+            for key, value in self.params.items()
+        }
+        return _TEMPLATES[self.rule] % shown
+
+
+@dataclass
+class HouseholdWarning:
+    household_id: int
+    code: str
+    name: str
+    overdue: Decimal
+    balance: Decimal
+    status: Delinquency
+    flags: list[Flag] = field(default_factory=list)
+
+
+@dataclass
+class _Facts:
+    balance: int = 0
+    overdue: list[tuple[date, int]] = field(default_factory=list)  # (due date, open cents)
+    oldest_days: int | None = None
+    charges: list[tuple[date, int, date | None]] = field(default_factory=list)
+    moves: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` earlier, clamped to the month's end (31 March -> 28/29 Feb)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def early_warnings(
+    session: Session, as_of: date, settings: Settings | None = None
+) -> list[HouseholdWarning]:
+    """Every household with at least one flag as of ``as_of``, most flags and debt first."""
+    rules = settings or Settings()
+    accounts = {
+        account_id: household_id
+        for account_id, household_id in session.execute(
+            select(DebtorAccount.account_id, DebtorAccount.household_id)
+        )
+    }
+    facts: dict[int, _Facts] = defaultdict(_Facts)
+    for item in openitems.positions(session, as_of):
+        household = accounts.get(item.account_id)
+        if household is None:
+            continue
+        f = facts[household]
+        f.balance += item.open_cents
+        days = (as_of - item.item_date).days
+        if item.open_cents > 0 and days > rules.grace_days:
+            f.overdue.append((item.item_date, item.open_cents))
+            f.oldest_days = max(f.oldest_days or 0, days)
+    _charges_of_the_year(session, as_of, rules, accounts, facts)
+    _monthly_moves(session, as_of, accounts, facts)
+    names = {
+        h.id: h
+        for h in session.scalars(select(Household).where(Household.id.in_(list(facts) or [0])))
+    }
+    warnings = []
+    for household_id, f in facts.items():
+        flags = [
+            flag
+            for flag in (
+                _first_missed(f, as_of, rules),
+                _over_two_months(f, as_of, rules),
+                _growing(f, as_of),
+            )
+            if flag is not None
+        ]
+        if not flags:
+            continue
+        household = names[household_id]
+        overdue = sum(cents for _, cents in f.overdue)
+        warnings.append(
+            HouseholdWarning(
+                household_id,
+                household.code,
+                household.name,
+                from_cents(overdue),
+                from_cents(f.balance),
+                Delinquency.of(f.oldest_days, f.balance),
+                flags,
+            )
+        )
+    warnings.sort(key=lambda w: (-len(w.flags), -w.overdue, w.code))
+    return warnings
+
+
+def _charges_of_the_year(
+    session: Session,
+    as_of: date,
+    rules: Settings,
+    accounts: dict[int, int],
+    facts: dict[int, _Facts],
+) -> None:
+    """Charges due in the year up to ``as_of``, less those cancelled by a reversal by then."""
+    start = as_of - timedelta(days=rules.history_days)
+    reversal = aliased(JournalEntry)
+    rows = session.execute(
+        select(OpenItem.account_id, OpenItem.item_date, OpenItem.amount_cents)
+        .add_columns(OpenItem.open_cents, OpenItem.last_allocated)
+        .join(Posting, Posting.id == OpenItem.posting_id)
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .outerjoin(
+            reversal,
+            (reversal.reverses_id == JournalEntry.id) & (reversal.entry_date <= as_of),
+        )
+        .where(
+            OpenItem.item_date > start,
+            OpenItem.item_date <= as_of,
+            OpenItem.amount_cents > 0,
+            JournalEntry.reverses_id.is_(None),
+            reversal.id.is_(None),
+        )
+    )
+    for account_id, due, cents, open_now, last in rows:
+        household = accounts.get(account_id)
+        if household is None:
+            continue
+        settled = last if open_now == 0 and last is not None and last <= as_of else None
+        facts[household].charges.append((due, cents, settled))
+
+
+def _monthly_moves(
+    session: Session, as_of: date, accounts: dict[int, int], facts: dict[int, _Facts]
+) -> None:
+    """Net postings of each of the last three months (0 is the latest), per household."""
+    edges = [months_before(as_of, n) for n in range(4)]  # as_of, -1m, -2m, -3m
+    rows = session.execute(
+        select(Posting.account_id, Posting.entry_date, Posting.amount_cents)
+        .join(DebtorAccount, DebtorAccount.account_id == Posting.account_id)
+        .where(Posting.entry_date > edges[3], Posting.entry_date <= as_of)
+    )
+    for account_id, day, cents in rows:
+        household = accounts[account_id]
+        window = next(n for n in range(3) if day > edges[n + 1])
+        facts[household].moves[window] += cents
+
+
+def _first_missed(f: _Facts, as_of: date, rules: Settings) -> Flag | None:
+    if not f.overdue:
+        return None
+    first_due = min(due for due, _ in f.overdue)
+    if {(due.year, due.month) for due, _ in f.overdue} != {(first_due.year, first_due.month)}:
+        return None
+    for due, _, settled in f.charges:
+        if due >= first_due:
+            continue
+        if settled is None or (settled - due).days > rules.grace_days:
+            return None
+    return Flag(
+        Rule.FIRST_MISSED,
+        {
+            "amount": from_cents(sum(c for _, c in f.overdue)),
+            "due": first_due,
+            "days": (as_of - first_due).days,
+        },
+    )
+
+
+def _over_two_months(f: _Facts, as_of: date, rules: Settings) -> Flag | None:
+    overdue = sum(cents for _, cents in f.overdue)
+    if not overdue or not f.charges:
+        return None
+    first = min(due for due, _, _ in f.charges)
+    span = max(1, min(12, round(((as_of - first).days + 1) / 30.44)))
+    monthly = Decimal(sum(c for _, c, _ in f.charges)) / span
+    if overdue <= rules.months_of_charges * monthly:
+        return None
+    return Flag(
+        Rule.OVER_TWO_MONTHS,
+        {
+            "overdue": from_cents(overdue),
+            "months": rules.months_of_charges,
+            "monthly": from_cents(int(monthly.to_integral_value())),
+            "span": span,
+        },
+    )
+
+
+def _growing(f: _Facts, as_of: date) -> Flag | None:
+    if f.balance <= 0 or not all(f.moves.get(n, 0) > 0 for n in range(3)):
+        return None
+    b3 = f.balance
+    b2 = b3 - f.moves[0]
+    b1 = b2 - f.moves[1]
+    b0 = b1 - f.moves[2]
+    days = [months_before(as_of, n) for n in (3, 2, 1, 0)]
+    params: dict[str, Any] = {}
+    for index, (value, day) in enumerate(zip((b0, b1, b2, b3), days, strict=True)):
+        params[f"b{index}"] = from_cents(value)
+        params[f"d{index}"] = day
+    return Flag(Rule.GROWING, params)
+
+
+def as_table(warnings: list[HouseholdWarning], as_of: date, locale: str | None = None) -> Table:
+    rows: list[list[Cell]] = [
+        [w.code, w.name, w.status.value, w.overdue, w.balance, flag.rule.value, flag.reason(locale)]
+        for w in warnings
+        for flag in w.flags
+    ]
+    households = len(warnings)
+    return Table(
+        title=f"Early warning as of {as_of.isoformat()}: {households} households",
+        headers=["household", "name", "status", "overdue", "balance", "rule", "why"],
+        rows=rows,
+        notes=[
+            "Not yet checked: missed repayment-plan installments (plans come with the advice desk)."
+        ],
+    )
+
+
+__all__ = ["Flag", "HouseholdWarning", "Rule", "Settings", "as_table", "early_warnings"]
