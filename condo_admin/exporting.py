@@ -54,7 +54,7 @@ def _text(cell: Cell, locale: str | None) -> str:
     if cell is None:
         return ""
     if isinstance(cell, Decimal):
-        return formatting.number(cell.quantize(Decimal("0.01")), locale)
+        return formatting.amount(cell, locale)
     if isinstance(cell, date):
         return formatting.day(cell, locale)
     if isinstance(cell, int):

@@ -24,3 +24,8 @@ def number(value: int | Decimal, locale: str | None = None) -> str:
 
 def day(value: date, locale: str | None = None) -> str:
     return format_date(value, format="short", locale=locale or default_locale())
+
+
+def amount(value: Decimal, locale: str | None = None) -> str:
+    """Money without the currency sign, always with two decimals (for columns of figures)."""
+    return format_decimal(value, format="#,##0.00", locale=locale or default_locale())
