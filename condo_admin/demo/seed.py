@@ -26,12 +26,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from condo_admin import formatting
-from condo_admin.accounting.books import book_account, debtor_account, open_creditor_book
-from condo_admin.accounting.models import BookPurpose, DebtorAccount
+from condo_admin.accounting.adjustments import close_year
+from condo_admin.accounting.books import book_account, open_creditor_book
+from condo_admin.accounting.budgets import LineSpec, approve_budget, create_budget
+from condo_admin.accounting.charges import Period, run_charges, set_rent
+from condo_admin.accounting.errors import NothingToCharge
+from condo_admin.accounting.models import BookPurpose, Budget, DebtorAccount, ShareTable
+from condo_admin.accounting.shares import define_share_table
 from condo_admin.demo import plan as p
 from condo_admin.registry import operations as registry
 from condo_admin.registry.models import (
@@ -45,7 +50,8 @@ from condo_admin.registry.models import (
     UnitKind,
     UnitStatus,
 )
-from ledger.models import Account, Book
+from ledger.models import Account, Book, JournalEntry, Posting
+from ledger.money import from_cents, split_largest_remainder
 from ledger.posting import EntryDraft, Leg, post_many
 from ledger.queries import balances
 
@@ -350,19 +356,27 @@ def _book_jobs(writer: _RegistryWriter) -> list[_BookJob]:
 
 
 STAGE_LEDGER = "Charges and payments"
+STAGE_BUDGETS = "Share tables, budgets and rents"
+STAGE_RUNS = "Monthly charge runs"
+STAGE_PAYMENTS = "Payments"
+
+_TABLE_KIND = {"HEATING": "heating", "LIFT": "lift", "CLEANING": "general", "GREEN": "general"}
 
 
 def _write_ledger(
     session: Session, world: p.Plan, writer: _RegistryWriter, seed: int, report: Progress
 ) -> tuple[list[Book], int]:
-    """Open the books and post each one's history in a single ``post_many``; returns the books
-    and the number of entries posted."""
+    """Open the books, set up share tables, budgets and rents, run every month's charges, close
+    the years, then post each household's payments; returns the books and the entries posted.
+
+    Charges go through the same services an administrator uses (budgets, charge runs, year-end
+    adjustments), so the demo shows what they produce; payments go in one ``post_many`` per
+    book, as a bank-statement import would post them, and are allocated by the ledger.
+    """
     jobs = _book_jobs(writer)
-    report(STAGE_LEDGER, 0, len(jobs))
-    books: list[Book] = []
-    entries = 0
-    for done, job in enumerate(jobs, start=1):
-        book = open_creditor_book(
+    books: dict[str, Book] = {}
+    for job in jobs:
+        books[job.code] = open_creditor_book(
             session,
             job.code,
             job.name,
@@ -372,19 +386,159 @@ def _write_ledger(
             income_categories=job.categories,
             actor=ACTOR,
         )
-        accounts = {a.code: a for a in _accounts(session, book, job.categories)}
-        drafts: list[EntryDraft] = []
-        for plan, occupancy in job.occupancies:
-            debtor = debtor_account(session, book, occupancy, actor=ACTOR).account
-            # One generator per debtor account: its history does not shift when another changes.
-            rng = random.Random(f"{seed}:{job.code}:{debtor.code}")  # noqa: S311 - as above
-            drafts += _debtor_drafts(rng, world, job, plan, debtor, accounts)
-        drafts.sort(key=lambda d: d.entry_date)
-        result = post_many(session, book, drafts, actor=ACTOR, key=f"demo-seed:{job.code}")
-        entries += len(result.entry_ids)
-        books.append(book)
-        report(STAGE_LEDGER, done, len(jobs))
-    return books, entries
+    report(STAGE_BUDGETS, 0, len(p.BUILDINGS) + 1)
+    budgets: dict[int, list[Budget]] = defaultdict(list)
+    for done, spec in enumerate(p.BUILDINGS, start=1):
+        for budget in _budgets(session, world, writer, spec, books[f"SPE-{spec.code}"]):
+            budgets[budget.year].append(budget)
+        report(STAGE_BUDGETS, done, len(p.BUILDINGS) + 1)
+    _rents(session, world, writer)
+    report(STAGE_BUDGETS, len(p.BUILDINGS) + 1, len(p.BUILDINGS) + 1)
+
+    months = _months(world.start, world.today)
+    for done, month in enumerate(months, start=1):
+        for job in jobs:
+            if _due_after_today(job, month, world.today):
+                continue
+            try:
+                run_charges(session, books[job.code], month, actor=ACTOR)
+            except NothingToCharge:
+                continue
+        for budget in budgets.get(month.year - 1, []):
+            adjusted_on = p.adjustment_date(budget.year)
+            if month.first <= adjusted_on <= min(month.last, world.today):
+                factors = world.adjustments.get((budget.building.code, budget.year), {})
+                actuals = {
+                    line.category: from_cents(line.amount_cents)
+                    * (1 + factors.get(line.category, Decimal(0)))
+                    for line in budget.lines
+                }
+                actuals = {c: p.money(a) for c, a in actuals.items()}
+                close_year(session, budget, actuals, on=adjusted_on, actor=ACTOR)
+        report(STAGE_RUNS, done, len(months))
+
+    report(STAGE_PAYMENTS, 0, len(jobs))
+    for done, job in enumerate(jobs, start=1):
+        _post_payments(session, world, job, books[job.code], seed)
+        report(STAGE_PAYMENTS, done, len(jobs))
+    entries = session.scalar(
+        select(func.count())
+        .select_from(JournalEntry)
+        .where(JournalEntry.book_id.in_([b.id for b in books.values()]))
+    )
+    return list(books.values()), entries or 0
+
+
+def _months(start: date, today: date) -> list[Period]:
+    months = []
+    day = start.replace(day=1)
+    while day <= today:
+        months.append(Period(day.year, day.month))
+        day = p.add_months(day, 1)
+    return months
+
+
+def _due_after_today(job: _BookJob, month: Period, today: date) -> bool:
+    """Whether the run of ``month`` would date a charge after ``today`` (only the last month)."""
+    if month.last <= today:
+        return False
+    if job.purpose is BookPurpose.RENT:
+        return False  # rent is dated the 1st, or the day an occupancy starts (never in the future)
+    return month.month in (1, 4, 7, 10) and today.day < p.INSTALLMENT_DAY
+
+
+def _thousandths(weights: list[int]) -> list[Decimal]:
+    """Shares in thousandths with three decimals, summing to exactly 1000."""
+    parts = split_largest_remainder(1_000_000, weights)
+    return [Decimal(part) / 1000 for part in parts]
+
+
+def _budgets(
+    session: Session, world: p.Plan, writer: _RegistryWriter, spec: p.BuildingSpec, book: Book
+) -> list[Budget]:
+    """One share table per expense category (units weighted by what the category costs them,
+    i.e. by area where they take part) and one approved budget per year of the history."""
+    building = writer.buildings[spec.code]
+    units = sorted((u for u in world.units if u.building is spec), key=lambda u: u.code)
+    tables: dict[str, ShareTable] = {}
+    quarterly: dict[str, Decimal] = {}
+    for category in spec.rates:
+        taking_part = [u for u in units if u.service.get(category)]
+        shares = _thousandths([int(u.service[category] * 100) for u in taking_part])
+        tables[category] = define_share_table(
+            session,
+            building,
+            category,
+            p.SERVICE_CATEGORIES[category],
+            _TABLE_KIND.get(category, "other"),
+            {writer.units[u.key]: share for u, share in zip(taking_part, shares, strict=True)},
+            actor=ACTOR,
+        )
+        quarterly[category] = sum((u.service[category] for u in taking_part), Decimal("0.00"))
+    made = []
+    for year in range(world.start.year, world.today.year + 1):
+        due = [
+            date(year, 3 * (n - 1) + 1, p.INSTALLMENT_DAY)
+            for n in range(1, 5)
+            if date(year, 3 * (n - 1) + 1, p.INSTALLMENT_DAY) >= world.start
+        ]
+        if not due:
+            continue
+        budget = create_budget(
+            session,
+            building,
+            year,
+            book=book,
+            lines=[
+                LineSpec(c, p.SERVICE_CATEGORIES[c], quarterly[c] * len(due), tables[c])
+                for c in spec.rates
+            ],
+            due_dates=due,
+            actor=ACTOR,
+        )
+        made.append(approve_budget(session, budget, actor=ACTOR))
+    return made
+
+
+def _rents(session: Session, world: p.Plan, writer: _RegistryWriter) -> None:
+    """Each occupancy's rent, in force from the month it starts (or from the books' opening)."""
+    seen: set[tuple[tuple[str, str], date]] = set()
+    for plan, _occupancy in writer.occupancies:
+        valid_from = max(world.start, plan.start).replace(day=1)
+        if (plan.unit.key, valid_from) in seen:
+            continue
+        seen.add((plan.unit.key, valid_from))
+        set_rent(
+            session, writer.units[plan.unit.key], plan.rent, valid_from=valid_from, actor=ACTOR
+        )
+
+
+def _post_payments(session: Session, world: p.Plan, job: _BookJob, book: Book, seed: int) -> None:
+    """Opening balances and each household's payments against what the charge runs charged."""
+    accounts = {a.code: a for a in _accounts(session, book, job.categories)}
+    debtors = {
+        d.occupancy_id: d.account
+        for d in session.scalars(select(DebtorAccount).where(DebtorAccount.book_id == book.id))
+    }
+    charged: dict[int, list[_Charge]] = defaultdict(list)
+    rows = session.execute(
+        select(Posting.account_id, Posting.entry_date, Posting.amount_cents, JournalEntry.memo)
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(Posting.book_id == book.id, Posting.account_id.in_([a.id for a in debtors.values()]))
+        .order_by(Posting.entry_date, Posting.id)
+    )
+    for account_id, day, cents, memo in rows:
+        charged[account_id].append(_Charge(day, memo, "", {"X": from_cents(cents)}))
+    drafts: list[EntryDraft] = []
+    for plan, occupancy in job.occupancies:
+        debtor = debtors.get(occupancy.id)
+        if debtor is None:
+            continue
+        # One generator per debtor account: its history does not shift when another changes.
+        rng = random.Random(f"{seed}:{job.code}:{debtor.code}")  # noqa: S311 - as above
+        drafts += _payment_drafts(rng, world, job, plan, debtor, accounts, charged[debtor.id])
+    drafts.sort(key=lambda d: d.entry_date)
+    post_many(session, book, drafts, actor=ACTOR, key=f"demo-payments:{job.code}")
 
 
 def _accounts(session: Session, book: Book, categories: dict[str, str]) -> list[Account]:
@@ -393,21 +547,18 @@ def _accounts(session: Session, book: Book, categories: dict[str, str]) -> list[
     return [book_account(session, book, code) for code in codes]
 
 
-def _debtor_drafts(
+def _payment_drafts(
     rng: random.Random,
     world: p.Plan,
     job: _BookJob,
     plan: p.OccupancyPlan,
     debtor: Account,
     accounts: dict[str, Account],
+    charges: list[_Charge],
 ) -> list[EntryDraft]:
-    """Charges, opening balance and payments of one debtor account, in no particular order."""
+    """Opening balance and payments of one debtor account, in no particular order."""
     behaviour = plan.household.behaviour
-    if job.purpose is BookPurpose.RENT:
-        charges = _rent_charges(world, plan)
-    else:
-        charges = _service_charges(world, plan)
-    drafts = [_charge_draft(c, debtor, accounts) for c in charges]
+    drafts: list[EntryDraft] = []
     old_lease = job.purpose is BookPurpose.RENT and plan.unit.kind is UnitKind.FLAT
     if behaviour.kind == "old_debt" and old_lease:
         # Debt from before the books opened enters as an opening balance, as an import would.
@@ -443,66 +594,6 @@ def _payment_reference(rng: random.Random, method: str, day: date) -> str | None
     if method == "pagopa":
         return f"IUV {rng.randint(0, 10**15 - 1):015d}"
     return None
-
-
-def _charge_draft(charge: _Charge, debtor: Account, accounts: dict[str, Account]) -> EntryDraft:
-    legs = [Leg(debtor, charge.amount)]
-    legs += [Leg(accounts[f"INC.{c}"], -amount) for c, amount in charge.parts.items() if amount]
-    return EntryDraft(charge.day, legs, memo=charge.memo, reference=charge.reference)
-
-
-def _rent_charges(world: p.Plan, plan: p.OccupancyPlan) -> list[_Charge]:
-    label = {UnitKind.GARAGE: "box ", UnitKind.SHOP: "negozio "}.get(plan.unit.kind, "")
-    where = f"{plan.unit.building.code}-{plan.unit.code}"
-    return [
-        _Charge(
-            day,
-            f"Canone {label}{p.MONTHS_IT[day.month - 1]} {day.year}",
-            f"CAN-{day:%Y-%m}-{where}",
-            {"RENT": plan.rent},
-        )
-        for day in p.rent_dates(world.start, world.today)
-        if plan.covers(day)
-    ]
-
-
-def _service_charges(world: p.Plan, plan: p.OccupancyPlan) -> list[_Charge]:
-    unit = plan.unit
-    where = f"{unit.building.code}-{unit.code}"
-    charges: list[_Charge] = []
-    billed: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for day, number in p.installment_dates(world.start, world.today):
-        if not plan.covers(day):
-            continue
-        charges.append(
-            _Charge(
-                day,
-                f"Rata {number}/4 spese {day.year}",
-                f"RATA-{day.year}Q{number}-{where}",
-                dict(unit.service),
-            )
-        )
-        for category, amount in unit.service.items():
-            billed[day.year][category] += amount
-    # Year-end adjustment: actual minus budget, charged (or credited) to whoever was billed,
-    # even after moving out: the debt, or the credit, follows the household.
-    for year in p.adjusted_years(world.start, world.today):
-        if year not in billed:
-            continue
-        factors = world.adjustments[(unit.building.code, year)]
-        parts = {c: p.money(amount * factors[c]) for c, amount in billed[year].items()}
-        parts = {c: a for c, a in parts.items() if a}
-        if sum(parts.values(), Decimal("0.00")):
-            charges.append(
-                _Charge(
-                    p.adjustment_date(year),
-                    f"Conguaglio spese {year}",
-                    f"CONG-{year}-{where}",
-                    parts,
-                )
-            )
-    charges.sort(key=lambda c: c.day)
-    return charges
 
 
 # --------------------------------------------------------------------------------------------
