@@ -259,10 +259,63 @@ def open_charges(session: Session, debtor: DebtorAccount, as_of: date) -> list[O
     ]
 
 
+@dataclass(frozen=True)
+class TrailLine:
+    """One allocation touching an entry: what settled what, from when, why, and who did it."""
+
+    effective_date: date
+    kind: str
+    #: Positive when the entry's item was settled by (or settled) the other; negative: released.
+    amount: Decimal
+    other_entry_id: int
+    other_memo: str
+    caused_by_entry_id: int
+    created_by: str
+
+
+def allocation_trail(session: Session, entry_id: int) -> list[TrailLine]:
+    """Every allocation of an entry's open items, oldest first: the audit trail of a charge
+    (which payments paid it and when) or of a payment (which charges it paid, what was undone)."""
+    items = list(
+        session.scalars(
+            select(Posting.id)
+            .join(OpenItem, OpenItem.posting_id == Posting.id)
+            .where(Posting.entry_id == entry_id)
+        )
+    )
+    if not items:
+        if session.get(JournalEntry, entry_id) is None:
+            raise NotFound(what="Entry", ref=f"#{entry_id}")
+        return []
+    lines = []
+    for posting_id in items:
+        for allocation in openitems.allocations_of(session, posting_id):
+            other_posting = (
+                allocation.credit_posting_id
+                if allocation.debit_posting_id == posting_id
+                else allocation.debit_posting_id
+            )
+            other = session.get(Posting, other_posting)
+            lines.append(
+                TrailLine(
+                    allocation.effective_date,
+                    allocation.kind.value,
+                    from_cents(allocation.amount_cents),
+                    other.entry_id,
+                    other.entry.memo,
+                    allocation.entry_id,
+                    allocation.created_by,
+                )
+            )
+    return lines
+
+
 __all__ = [
     "OpenCharge",
     "PaymentResult",
     "Settled",
+    "TrailLine",
+    "allocation_trail",
     "find_debtor",
     "open_charges",
     "record_payment",

@@ -164,6 +164,27 @@ def open_command(ref: str, as_of: datetime | None) -> None:
     click.echo(f"  {len(charges)} charges open, {formatting.money(total)} in all.")
 
 
+@payments.command("trail")
+@click.argument("entry_id", type=int)
+def trail_command(entry_id: int) -> None:
+    """How ENTRY_ID (a charge or a payment) was settled: every allocation, who and when."""
+    from condo_admin.accounting.payments import allocation_trail
+
+    cli = _cli()
+    obj = click.get_current_context().find_object(cli.Context)
+    with obj.session() as session:
+        lines = allocation_trail(session, entry_id)
+    if not lines:
+        click.echo(f"Entry #{entry_id} has no allocations (nothing settled it, or not a debtor's).")
+        return
+    for line in lines:
+        click.echo(
+            f"{formatting.day(line.effective_date):>10}  {line.kind:<12} "
+            f"{formatting.money(line.amount):>14}  with #{line.other_entry_id} {line.other_memo} "
+            f"(by entry #{line.caused_by_entry_id}, {line.created_by})"
+        )
+
+
 @click.group()
 def report() -> None:
     """Reports on arrears: aging and the early-warning list."""

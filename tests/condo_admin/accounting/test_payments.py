@@ -17,6 +17,7 @@ from condo_admin.accounting.errors import (
     UnknownDebtor,
 )
 from condo_admin.accounting.payments import (
+    allocation_trail,
     find_debtor,
     open_charges,
     record_payment,
@@ -90,6 +91,18 @@ def test_reversing_a_payment_reopens_the_charges_it_paid(estate: Estate) -> None
     assert [(c.entry_id, c.open) for c in reopened] == [(january, Decimal("120.00"))]
     assert open_charges(estate.session, estate.rossi, date(2024, 2, 1)) == []
     assert openitems.verify(estate.session) == []
+
+
+def test_the_trail_of_a_charge_shows_who_paid_it_and_what_was_undone(estate: Estate) -> None:
+    january = estate.charge(estate.rossi, date(2024, 1, 15), "120.00")
+    paid = record_payment(estate.session, estate.rossi, "120.00", date(2024, 1, 20), actor="desk")
+    reverse_payment(estate.session, paid.entry_id, reason="insoluto", actor="desk")
+    trail = allocation_trail(estate.session, january)
+    assert [(t.kind, t.amount, t.other_entry_id) for t in trail] == [
+        ("oldest_first", Decimal("120.00"), paid.entry_id),
+        ("release", Decimal("-120.00"), paid.entry_id),
+    ]
+    assert {t.created_by for t in trail} == {"desk"}
 
 
 def test_the_same_payment_recorded_twice_with_its_key_is_recorded_once(estate: Estate) -> None:
