@@ -419,3 +419,12 @@ def run_charges_command(obj: Context, period: str, book_code: str | None) -> Non
         click.echo(f"skipped: {message}")
     total = sum((r.total for r in results if r.created), start=Decimal(0))
     click.echo(f"{len(results)} books, {formatting.money(total)} charged in {month}.")
+
+
+from condo_admin.accounting import commands as _accounting_commands  # noqa: E402
+
+_accounting_commands.register(main)
+
+from condo_admin.accounting import report_commands as _report_commands  # noqa: E402
+
+_report_commands.register(main)

@@ -38,6 +38,11 @@ def _units(session: Session, unit_ids: set[int]) -> dict[int, Unit]:
     return {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
 
 
+def year_end_key(budget: BudgetModel) -> str:
+    """The operation key of a budget's year-end adjustment: one per book and year."""
+    return f"year-end:{budget.book.code}:{budget.year}"
+
+
 def close_year(
     session: Session,
     budget: BudgetModel,
@@ -107,9 +112,7 @@ def close_year(
         drafts.append(EntryDraft(on, legs, f"Conguaglio {budget.year} — {unit.label}"))
         net += total
 
-    result = post_many(
-        session, budget.book, drafts, actor=actor, key=f"year-end:{budget.book.code}:{budget.year}"
-    )
+    result = post_many(session, budget.book, drafts, actor=actor, key=year_end_key(budget))
     session.add_all(
         BudgetActual(line_id=lines[c].id, actual_cents=cents) for c, cents in actual_cents.items()
     )

@@ -140,6 +140,11 @@ def approve_budget(session: Session, budget: Budget, *, actor: str) -> Budget:
         raise BudgetAlreadyApproved(
             budget=f"{budget.building.code} {budget.year}", when=budget.approved_at
         )
+    if budget.status is BudgetStatus.CLOSED:
+        raise InvalidBudget(
+            budget=f"{budget.building.code} {budget.year}",
+            problem="it is closed and can no longer change",
+        )
     income = Debtors(session, budget.book, actor)
     for line in budget.lines:
         parts = split_by_table(session, line.share_table, line.amount_cents)

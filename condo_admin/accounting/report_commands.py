@@ -107,12 +107,17 @@ def record_command(
         click.echo(f"  credit left for later charges: {formatting.money(result.credit_left)}")
 
 
-def _amount(text: str) -> Decimal | str:
-    """Accept the Italian decimal comma as well as the point (never via float)."""
-    cleaned = text.strip()
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    return cleaned
+def _amount(text: str) -> Decimal:
+    """Read as a file's amounts are: Italian or plain notation, ambiguous ones refused."""
+    from condo_admin.tabular import NotANumber, parse_number
+    from ledger.errors import InvalidAmount
+
+    try:
+        return parse_number(text, example="120.50 or 120,50", places=2)
+    except NotANumber as exc:
+        raise InvalidAmount(
+            field="--amount", value=text, reason=f"expected {exc.expected}"
+        ) from None
 
 
 @payments.command("reverse")

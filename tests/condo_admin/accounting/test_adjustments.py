@@ -122,6 +122,8 @@ class TestYearEnd:
         close_year(session, setup["budget"], actuals, on=date(2026, 3, 31), actor=ACTOR)
         with pytest.raises(InvalidBudget, match="it is closed, not approved"):
             close_year(session, setup["budget"], actuals, on=date(2026, 3, 31), actor=ACTOR)
+        with pytest.raises(InvalidBudget, match="it is closed and can no longer change"):
+            approve_budget(session, setup["budget"], actor=ACTOR)
 
 
 class TestOneOff:

@@ -88,8 +88,10 @@ def test_a_payment_with_a_key_is_recorded_once(cli, estate) -> None:
 def test_refusals_are_one_line_and_write_nothing(cli, estate) -> None:
     before = entries(estate["session"])
     bad = [
-        (("--account", estate["rossi"], "--amount", "-5"), "must be positive"),
+        (("--account", estate["rossi"], "--amount", "-5"), "expected a number not below zero"),
+        (("--account", estate["rossi"], "--amount", "0,00"), "must be positive, 0.00 was given"),
         (("--account", "RF00 0000", "--amount", "5"), "No debtor account has the reference"),
+        (("--account", estate["rossi"], "--amount", "13.000"), "'13.000' is not a valid amount"),
         (
             ("--account", estate["bianchi_code"], "--amount", "5", "--designate", "999999"),
             "there is no such entry",
