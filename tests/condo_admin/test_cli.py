@@ -23,18 +23,6 @@ from tests import factories
 
 
 @pytest.fixture
-def cli(empty_database_url: str, instance_path: Path, monkeypatch):
-    monkeypatch.setenv("CONDO_INSTANCE_PATH", str(instance_path))
-    monkeypatch.setenv("CONDO_LOCALE", "en_GB")
-    runner = CliRunner()
-
-    def run(*args: str) -> Result:
-        return runner.invoke(main, ["--database-url", empty_database_url, *args])
-
-    return run
-
-
-@pytest.fixture
 def migrated(cli, empty_database_url: str) -> Iterator[Session]:
     """A migrated database holding one book ``BK…`` with two entries, committed."""
     assert cli("init-db").exit_code == 0

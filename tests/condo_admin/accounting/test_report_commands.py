@@ -7,28 +7,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from condo_admin.accounting.references import printable
-from condo_admin.cli import main
 from condo_admin.db import make_engine
 from ledger.models import JournalEntry
 from tests.condo_admin.accounting.estate import Estate
-
-
-@pytest.fixture
-def cli(empty_database_url: str, instance_path: Path, monkeypatch):
-    monkeypatch.setenv("CONDO_INSTANCE_PATH", str(instance_path))
-    monkeypatch.setenv("CONDO_LOCALE", "en_GB")
-    runner = CliRunner()
-
-    def run(*args: str) -> Result:
-        return runner.invoke(main, ["--database-url", empty_database_url, *args])
-
-    return run
 
 
 @pytest.fixture
