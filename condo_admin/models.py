@@ -9,7 +9,8 @@ from condo_admin.audit import models as audit
 from condo_admin.registry import models as registry
 from ledger import models as ledger
 from ledger.base import Base
+from volunteering import models as volunteering
 
-MODEL_MODULES = (ledger, registry, accounting, audit)
+MODEL_MODULES = (ledger, registry, accounting, audit, volunteering)
 
 __all__ = ["MODEL_MODULES", "Base"]
