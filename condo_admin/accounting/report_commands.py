@@ -1,4 +1,4 @@
-"""``condo payments`` and ``condo report``: record and reverse payments, age arrears, warn early.
+"""``condo payments`` and ``condo report``: payments, arrears aging, early warning, restitution.
 
 Thin on purpose: options are parsed here, the work is done by :mod:`.payments`, :mod:`.aging`
 and :mod:`.early_warning`, and reports are written by :mod:`condo_admin.exporting`.
@@ -244,6 +244,31 @@ def early_warning_command(as_of: datetime, grace_days: int, fmt: str, output: Pa
     with obj.session() as session:
         warnings = early_warnings(session, as_of.date(), Settings(grace_days=grace_days))
     _write_report(as_table(warnings, as_of.date()), fmt, output)
+
+
+@report.command("restitution")
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option(
+    "--by",
+    type=click.Choice(["agreement", "household", "building", "activity", "body"]),
+    default="agreement",
+    show_default=True,
+)
+@_output_options
+def restitution_command(
+    start: datetime, end: datetime, by: str, fmt: str, output: Path | None
+) -> None:
+    """Community-service hours and euros credited for work done in a period."""
+    from volunteering.figures import as_table, period_totals
+
+    cli = _cli()
+    if end < start:
+        raise cli.Refused("--to is before --from")
+    obj = click.get_current_context().find_object(cli.Context)
+    with obj.session() as session:
+        rows = period_totals(session, start.date(), end.date(), by=by)
+    _write_report(as_table(rows, start.date(), end.date(), by), fmt, output)
 
 
 def register(main: click.Group) -> None:
