@@ -428,3 +428,7 @@ _accounting_commands.register(main)
 from condo_admin.accounting import report_commands as _report_commands  # noqa: E402
 
 _report_commands.register(main)
+
+from volunteering import commands as _volunteering_commands  # noqa: E402
+
+_volunteering_commands.register(main)

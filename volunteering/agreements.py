@@ -171,6 +171,14 @@ def _cap_hours(value: Decimal | str | None, what: str, label: str) -> Decimal | 
     return None if value is None else quarter_hours(value, what, label)
 
 
+#: The trail's verb for reaching each state (hour entries use "submit", "verify", ...).
+_EVENT = {
+    AgreementStatus.ACTIVE: "activate",
+    AgreementStatus.SUSPENDED: "suspend",
+    AgreementStatus.ENDED: "end",
+}
+
+
 def _move(
     session: Session,
     agreement: Agreement,
@@ -193,7 +201,7 @@ def _move(
     events.record(
         session,
         agreement_id=agreement.id,
-        action=action.split()[0],
+        action=_EVENT[to],
         from_status=before.value,
         to_status=to.value,
         actor=actor,

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from condo_admin.accounting.models import DebtorAccount
 from condo_admin.exporting import Cell, Chart, Table
 from condo_admin.registry.models import Building, Household, HousingBody, Occupancy, Unit
-from ledger.money import format_amount, from_cents
+from ledger.models import JournalEntry
+from ledger.money import from_cents
 from ledger.queries import balance
 from volunteering.hours import COUNTED
 from volunteering.models import Activity, Agreement, HourEntry, HourStatus
@@ -29,10 +30,13 @@ ZERO_HOURS = Decimal("0.00")
 
 @dataclass(frozen=True)
 class CapLeft:
+    """One cap of an agreement; ``unit`` is ``"h"`` (hours) or ``"EUR"`` (money)."""
+
     name: str
-    limit: str
-    used: str
-    left: str
+    unit: str
+    limit: Decimal
+    used: Decimal
+    left: Decimal
 
 
 @dataclass(frozen=True)
@@ -71,11 +75,18 @@ def agreement_figures(session: Session, agreement: Agreement, as_of: date) -> Ag
         .order_by(HourEntry.work_date, HourEntry.id)
     ).all()
     hours: dict[str, Decimal] = {s.value: ZERO_HOURS for s in HourStatus}
-    credited = 0
     for entry in rows:
         hours[entry.status.value] += entry.hours
-        if entry.status is HourStatus.CREDITED:
-            credited += entry.credited_cents or 0
+    # Only credits already posted on ``as_of`` separate the debt before from the debt after.
+    credited = session.scalar(
+        select(func.coalesce(func.sum(HourEntry.credited_cents), 0))
+        .join(JournalEntry, JournalEntry.id == HourEntry.credit_entry_id)
+        .where(
+            HourEntry.agreement_id == agreement.id,
+            HourEntry.status == HourStatus.CREDITED,
+            JournalEntry.entry_date <= as_of,
+        )
+    )
     debt_after = balance(session, agreement.debtor_account.account, as_of=as_of)
     counted = [e for e in rows if e.status in COUNTED]
     this_year = [e for e in counted if e.work_date.year == as_of.year]
@@ -84,17 +95,14 @@ def agreement_figures(session: Session, agreement: Agreement, as_of: date) -> Ag
     def hours_cap(name: str, cap: Decimal | None, used: list[HourEntry]) -> None:
         if cap is not None:
             spent = sum((e.creditable_hours or ZERO_HOURS for e in used), ZERO_HOURS)
-            caps.append(CapLeft(name, f"{cap} h", f"{spent} h", f"{max(cap - spent, 0)} h"))
+            caps.append(CapLeft(name, "h", cap, spent, max(cap - spent, ZERO_HOURS)))
 
     def euro_cap(name: str, cap: int | None, used: list[HourEntry]) -> None:
         if cap is not None:
             spent = sum(e.creditable_cents or 0 for e in used)
             caps.append(
                 CapLeft(
-                    name,
-                    f"€{format_amount(cap)}",
-                    f"€{format_amount(spent)}",
-                    f"€{format_amount(max(cap - spent, 0))}",
+                    name, "EUR", from_cents(cap), from_cents(spent), from_cents(max(cap - spent, 0))
                 )
             )
 

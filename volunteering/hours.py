@@ -82,7 +82,7 @@ def submit(
     try:
         amount = quarter_hours(hours, "hours", label)
     except AgreementRefused:
-        raise refuse(f"{hours!r} is not a positive number of quarter hours") from None
+        raise refuse(f"'{hours}' is not a positive number of quarter hours") from None
     logged = session.scalar(
         select(func.coalesce(func.sum(HourEntry.hours), 0))
         .join(Agreement, Agreement.id == HourEntry.agreement_id)

@@ -474,8 +474,14 @@ def test_the_figures_show_debt_before_and_after_hours_by_state_and_caps_left(
     assert figures.hours["credited"] == Decimal("4.00")
     assert figures.hours["rejected"] == Decimal("2.00")
     assert figures.hours["submitted"] == Decimal("1.00")
-    left = {c.name: c.left for c in figures.caps}
-    assert left == {"hours, whole agreement": "16.00 h", "euros, whole agreement": "€70.00"}
+    left = {c.name: (c.left, c.unit) for c in figures.caps}
+    assert left == {
+        "hours, whole agreement": (Decimal("16.00"), "h"),
+        "euros, whole agreement": (Decimal("70.00"), "EUR"),
+    }
+    # As of a day before the credit was posted, nothing separates the debt before and after.
+    earlier = agreement_figures(p.session, agreement, date(2025, 6, 29))
+    assert earlier.credited == Decimal("0.00") and earlier.debt_before == earlier.debt_after
     rows = period_totals(p.session, date(2025, 1, 1), date(2025, 12, 31), by="building")
     assert [(r.key, r.credited, r.logged) for r in rows] == [
         (p.estate.building.code, Decimal("30.00"), Decimal("7.00"))
