@@ -115,3 +115,20 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # ty
     for report in skipped:
         if report not in postgres:
             terminalreporter.write_line(f"SKIPPED {report.nodeid}: {report.longrepr[-1]}")
+
+
+@pytest.fixture
+def cli(empty_database_url: str, instance_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The ``condo`` command run in-process on a fresh database, in English (en_GB)."""
+    from click.testing import CliRunner
+
+    from condo_admin.cli import main
+
+    monkeypatch.setenv("CONDO_INSTANCE_PATH", str(instance_path))
+    monkeypatch.setenv("CONDO_LOCALE", "en_GB")
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(main, ["--database-url", empty_database_url, *args])
+
+    return run

@@ -11,15 +11,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from condo_admin.audit.models import AuditEvent
-from condo_admin.cli import main
 from condo_admin.db import make_engine
 from condo_admin.demo.taxcodes import tax_code
 from condo_admin.registry import operations as registry
@@ -37,18 +35,6 @@ MEMBER = tax_code("Esposito", "Paolo", date(1990, 2, 20), "M", "F839")
 STRANGER = tax_code("Gallo", "Sara", date(1999, 9, 9), "F", "L219")
 
 WORK_TODAY = "2025-03-20"
-
-
-@pytest.fixture
-def cli(empty_database_url: str, instance_path: Path, monkeypatch):
-    monkeypatch.setenv("CONDO_INSTANCE_PATH", str(instance_path))
-    monkeypatch.setenv("CONDO_LOCALE", "en_GB")
-    runner = CliRunner()
-
-    def run(*args: str) -> Result:
-        return runner.invoke(main, ["--database-url", empty_database_url, *args])
-
-    return run
 
 
 @dataclass
@@ -419,6 +405,13 @@ def test_hours_from_submission_to_credit_and_back(cli, world: World) -> None:
         ("credit", "verified", "credited"),
     ]
     assert "Ore doppie" in shown and "Lavoro ben fatto" in shown
+
+    period = ("report", "restitution", "--from", "2025-03-01", "--to", "2025-03-31")
+    report = ok(cli(*period, "--by", "activity"))
+    assert "Community-service restitution 2025-03-01 to 2025-03-31, by activity" in report
+    assert re.search(r"PAINTING\s+Painting common areas\s+2\s+3.50\s+0.00\s+3.50", report)
+    csv_lines = ok(cli(*period, "--format", "csv")).splitlines()
+    assert csv_lines[-1] == "total,,2,3.50,0.00,3.50,3.50,3.50,26.25"
 
 
 def test_hours_over_the_daily_maximum_are_refused(cli, world: World) -> None:
