@@ -329,9 +329,10 @@ def positions(
 ) -> list[ItemPosition]:
     """Every item dated on or before ``as_of`` that was not settled on that date.
 
-    Items still unsettled today and never touched after ``as_of`` are read as they stand; only
-    items with an allocation after ``as_of`` are recomputed from their allocations, so a report
-    as of today reads little more than the partial index of unsettled items.
+    Two reads. Items unsettled today and not touched after ``as_of`` are read as they stand from
+    the covering partial index of unsettled items; items with an allocation after ``as_of`` (none,
+    for a report as of today) are recomputed from their allocations. The queries are kept
+    separate so that each database picks its one index.
     """
     filters = [OpenItem.item_date <= as_of]
     if account_ids is not None:
@@ -344,11 +345,12 @@ def positions(
         OpenItem.item_date,
         OpenItem.amount_cents,
     )
-    as_stands = select(*columns, OpenItem.open_cents.label("open")).where(
-        *filters,
-        _UNSETTLED,
-        (OpenItem.last_allocated.is_(None)) | (OpenItem.last_allocated <= as_of),
-    )
+    found: list[ItemPosition] = []
+    for account_id, posting_id, item_date, amount, open_cents, last in session.execute(
+        select(*columns, OpenItem.open_cents, OpenItem.last_allocated).where(*filters, _UNSETTLED)
+    ):
+        if last is None or last <= as_of:
+            found.append(ItemPosition(account_id, posting_id, item_date, amount, open_cents))
 
     def settled_by(side: object) -> object:
         return (
@@ -359,17 +361,15 @@ def positions(
 
     recomputed = select(
         *columns,
-        (
-            OpenItem.amount_cents
-            - settled_by(Allocation.debit_posting_id)
-            + settled_by(Allocation.credit_posting_id)
-        ).label("open"),
+        OpenItem.amount_cents
+        - settled_by(Allocation.debit_posting_id)
+        + settled_by(Allocation.credit_posting_id),
     ).where(*filters, OpenItem.last_allocated > as_of)
-    query = union_all(as_stands, recomputed).subquery()
-    rows = session.execute(
-        select(query).where(query.c.open != 0).order_by(query.c.account_id, query.c.item_date)
-    )
-    return [ItemPosition(*row) for row in rows]
+    for account_id, posting_id, item_date, amount, open_cents in session.execute(recomputed):
+        if open_cents != 0:
+            found.append(ItemPosition(account_id, posting_id, item_date, amount, open_cents))
+    found.sort(key=lambda p: (p.account_id, p.item_date, p.posting_id))
+    return found
 
 
 def allocations_of(session: Session, posting_id: int) -> list[Allocation]:

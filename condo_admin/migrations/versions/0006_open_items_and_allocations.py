@@ -132,7 +132,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_ledger_open_items_unsettled",
         "ledger_open_items",
-        ["account_id", "item_date", "posting_id"],
+        ["account_id", "item_date", "posting_id", "amount_cents", "open_cents", "last_allocated"],
         postgresql_where=sa.text("open_cents <> 0"),
         sqlite_where=sa.text("open_cents <> 0"),
     )
