@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy
 from sqlalchemy import Engine
 
+from benchmarks.accounting_bench import measure_accounting
 from benchmarks.database import (
     NotABenchmarkDatabase,
     describe,
@@ -22,6 +23,7 @@ from benchmarks.database import (
     existing_engine,
     generated_marker,
     recreate,
+    stale_indexes,
 )
 from benchmarks.generate import generate
 from benchmarks.ledger_bench import measure
@@ -36,8 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     ledger = commands.add_parser(
         "ledger",
-        help="generate a profile's data through post_many, then time statements, "
-        "balances and the trial balance",
+        help="generate a profile's data through post_many, then time statements, balances, "
+        "the trial balance, aging, early warning and the real monthly charge run",
     )
     ledger.add_argument("--size", required=True, type=str.upper, choices=sorted(PROFILES))
     ledger.add_argument(
@@ -73,8 +75,35 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="post without idempotency keys (by default every batch carries one)",
     )
+    ledger.add_argument(
+        "--untracked",
+        dest="tracked",
+        action="store_false",
+        help="open the debtor accounts without open items (tracks_items off), as before open "
+        "items existed: only to measure what tracking them costs (the arrears reports are empty)",
+    )
     ledger.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     return parser
+
+
+def _reusable(engine: Engine, profile: Profile, tracked: bool) -> dict[str, Any] | None:
+    """The figures of the finished generation held by the database, when its data can be reused."""
+    marker = generated_marker(engine, profile.agency_code)
+    # Data generated before debtor accounts tracked items (no "tracked" figure) have no unit
+    # rents either: the real charge run could not run on them.
+    if marker is None or marker.get("tracked") is not tracked:
+        print(f"[{profile.code}] no finished profile {profile.code} data", file=sys.stderr)
+        return None
+    upgrade(engine)
+    stale = stale_indexes(engine)
+    if stale:
+        print(
+            f"[{profile.code}] the data were generated with other indexes than the models' "
+            f"({', '.join(stale)})",
+            file=sys.stderr,
+        )
+        return None
+    return marker
 
 
 def _prepare(args: argparse.Namespace, profile: Profile) -> tuple[Engine, dict[str, Any], bool]:
@@ -82,21 +111,20 @@ def _prepare(args: argparse.Namespace, profile: Profile) -> tuple[Engine, dict[s
     if args.reuse:
         engine = existing_engine(args.db)
         if engine is not None:
-            marker = generated_marker(engine, profile.agency_code)
+            marker = _reusable(engine, profile, args.tracked)
             if marker is not None:
-                upgrade(engine)
                 print(
                     f"[{profile.code}] reusing the data generated at {marker.get('finished_at')}",
                     file=sys.stderr,
                 )
                 return engine, marker, True
             engine.dispose()
-        print(
-            f"[{profile.code}] no finished profile {profile.code} data, generating", file=sys.stderr
-        )
+        print(f"[{profile.code}] generating", file=sys.stderr)
     engine = recreate(args.db, force=args.force)
     upgrade(engine)
-    stats = generate(engine, profile, seed=args.seed, keys=args.keys, chunk=args.chunk)
+    stats = generate(
+        engine, profile, seed=args.seed, keys=args.keys, chunk=args.chunk, tracked=args.tracked
+    )
     return engine, stats.as_dict(), False
 
 
@@ -115,6 +143,64 @@ def _ms(summary: dict[str, Any]) -> str:
         f"{summary['p50_ms']:8.2f} {summary['p95_ms']:8.2f} {summary['max_ms']:8.2f}"
         f"   {summary['db_p50_ms']:7.2f} {summary['db_p95_ms']:7.2f}"
     )
+
+
+def _steps(steps: dict[str, float], labels: tuple[tuple[str, str], ...]) -> str:
+    return ", ".join(f"{name} {steps[label]:.3f}" for label, name in labels if label in steps)
+
+
+def render_accounting(report: dict[str, Any]) -> list[str]:
+    acc = report["accounting"]
+    run = acc["charge_run"]
+    steps = run["steps_median_s"]
+    inserts = steps["post_many.reserve_ids"] + steps["post_many.insert_rows"]
+    items = steps["post_many.open_items"]
+    fingerprint = steps["post_many.fingerprint"]
+    checks = steps["post_many"] - inserts - items - fingerprint
+    lines = [
+        "",
+        "Accounting operations (wall s, median; each run in a new session, rolled back)",
+        f"  real charge run run_charges({run['period']}): {run['entries']:,} entries, "
+        f"total {run['total']}",
+        f"    median {run['median_s']:.3f} s of {len(run['runs_s'])} "
+        f"(runs {', '.join(f'{r:.3f}' for r in run['runs_s'])}), db {run['db_median_s']:.3f} s",
+        f"    building drafts {steps['drafts']:.3f} s ("
+        + _steps(steps, (("drafts.rents", "rents"), ("drafts.occupancies", "occupancies")))
+        + f"); post_many {steps['post_many']:.3f} s",
+        f"    post_many: validation and the rest {checks:.3f}, fingerprint {fingerprint:.3f}, "
+        f"entries and postings insert {inserts:.3f}, open items {items:.3f} s",
+        "    open items: "
+        + _steps(
+            steps,
+            (
+                ("open_items.add_items", "add_items"),
+                ("open_items.accounts_with_credit", "accounts_with_credit"),
+                ("open_items.settle", "settle"),
+            ),
+        )
+        + " s",
+        "    (PRODUCT.md target: 10,000 units, profile M, under 0.5 s)",
+    ]
+    for figures in acc["aging"].values():
+        s = figures["steps_median_s"]
+        lines.append(
+            f"  aging_report(as_of={figures['as_of']}, by={figures['by']}): "
+            f"median {figures['median_s']:.3f} s of {len(figures['runs_s'])}, "
+            f"db {figures['db_median_s']:.3f} s (positions {s['positions']:.3f}, "
+            f"owners {s['owners']:.3f}); {figures['rows']:,} rows, "
+            f"{figures['accounts']:,} accounts, total matches debtor balances: "
+            f"{figures['matches_debtor_balances']}"
+        )
+    ew = acc["early_warning"]
+    s = ew["steps_median_s"]
+    flags = ", ".join(f"{rule} {count:,}" for rule, count in ew["flags"].items())
+    lines.append(
+        f"  early_warnings(as_of={ew['as_of']}): median {ew['median_s']:.3f} s of "
+        f"{len(ew['runs_s'])}, db {ew['db_median_s']:.3f} s (positions {s['positions']:.3f}, "
+        f"charges of the year {s['charges_of_the_year']:.3f}, monthly moves "
+        f"{s['monthly_moves']:.3f}); {ew['households']:,} households flagged ({flags})"
+    )
+    return lines
 
 
 def render(report: dict[str, Any]) -> str:
@@ -138,9 +224,12 @@ def render(report: dict[str, Any]) -> str:
         f"  units / buildings                  {gen['units']:,} / {gen['buildings']:,}",
         f"  households / people / occupancies  {gen['households']:,} / {gen['people']:,} / "
         f"{gen['occupancies']:,}",
-        f"  accounts in the book (debtors)     {data['accounts']:,} ({data['debtor_accounts']:,})",
+        f"  accounts in the book (debtors)     {data['accounts']:,} ({data['debtor_accounts']:,}, "
+        f"{data.get('tracked_accounts', 0):,} tracking items)",
         f"  journal entries                    {data['entries']:,}",
         f"  postings                           {data['postings']:,}",
+        f"  open items (unsettled) / allocations {data.get('open_items', 0):,} "
+        f"({data.get('unsettled_items', 0):,}) / {data.get('allocations', 0):,}",
         f"  database size                      {_size(q['database']['bytes'])}",
     ]
     for table, size in q["database"]["tables"].items():
@@ -149,17 +238,20 @@ def render(report: dict[str, Any]) -> str:
     lines += [
         "",
         f"Generation ({origin}, finished {gen['finished_at']}, "
-        f"keys {'on' if gen['keys'] else 'off'})",
+        f"keys {'on' if gen['keys'] else 'off'}, debtor accounts "
+        f"{'tracking items' if gen.get('tracked') else 'without open items'})",
         f"  registry + accounts (Core insert)  {gen['registry_seconds']:.1f} s",
         f"  ledger phase, wall                 {gen['ledger_seconds']:.1f} s "
         f"({gen['months']} months, {gen['post_many_calls']} post_many calls)",
         f"    building drafts                  {gen['drafts_seconds']:.1f} s",
-        f"    inside post_many                 {gen['post_many_seconds']:.1f} s",
+        f"    inside post_many                 {gen['post_many_seconds']:.1f} s "
+        f"(of which open items {gen.get('items_seconds', 0.0):.1f} s)",
         f"    commits                          {gen['commit_seconds']:.1f} s",
         f"  bulk posting rate (post_many)      {gen['post_many_rate']:,.0f} postings/s "
         f"({gen['post_many_rate'] / 2:,.0f} entries/s)",
         f"  end-to-end rate (ledger phase)     {gen['end_to_end_rate']:,.0f} postings/s",
-        f"  monthly charge run, {gen['units']:,} entries  p50 {statistics.median(runs):.3f} s, "
+        f"  post_many of a month's rent ({gen['units']:,} entries)  "
+        f"p50 {statistics.median(runs):.3f} s, "
         f"max {max(runs):.3f} s; last 12 months p50 {statistics.median(runs[-12:]):.3f} s",
     ]
     if gen.get("optimise"):
@@ -185,6 +277,8 @@ def render(report: dict[str, Any]) -> str:
         f"  trial_balance() of the book ({tb['rows']:,} accounts): first {tb['first_s']:.2f} s, "
         f"median {tb['median_s']:.2f} s of 3, balanced: {tb['balanced']}",
     ]
+    if "accounting" in report:
+        lines += render_accounting(report)
     return "\n".join(lines)
 
 
@@ -204,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"[{profile.code}] timing queries", file=sys.stderr)
         queries = measure(engine, profile, samples=args.samples, warmup=args.warmup)
+        print(f"[{profile.code}] timing aging, early warning and the charge run", file=sys.stderr)
+        accounting = measure_accounting(engine, profile)
     finally:
         engine.dispose()
     report = {
@@ -218,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_average": {"start": load_before, "end": os.getloadavg(), "cpus": os.cpu_count()},
         "generation": generation,
         "queries": queries,
+        "accounting": accounting,
     }
     print(render(report))
     if args.json is not None:

@@ -1,10 +1,13 @@
 """Synthetic data for a benchmark profile.
 
-The registry (buildings, units, people, households, occupancies) and the debtor accounts are
-bulk-inserted with SQLAlchemy Core: they are scaffolding, not what is measured. Every journal entry
-and posting goes through :func:`ledger.posting.post_many`, the path of charge runs and imports, one
-month at a time: the month's rent charge run (one entry per unit) is one call, the month's bank
-payments another, and the month is one commit. Only one month of drafts is ever in memory.
+The registry (buildings, units, people, households, occupancies), each unit's rent and the debtor
+accounts are bulk-inserted with SQLAlchemy Core: they are scaffolding, not what is measured. Debtor
+accounts are open-item accounts (``tracks_items``), as ``accounting.books.debtor_account`` opens
+them, so every posting to them becomes an open item and payments are allocated to charges. Every
+journal entry and posting goes through :func:`ledger.posting.post_many`, the path of charge runs
+and imports, one month at a time: the month's rent charge run (one entry per unit) is one call, the
+month's bank payments another, and the month is one commit. Only one month of drafts is ever in
+memory.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from sqlalchemy.orm import Session
 
 from benchmarks.database import GENERATED, optimise_after_load
 from benchmarks.profiles import PAYERS, TURNOVER, Profile
+from benchmarks.timers import Timers
 from condo_admin.accounting.books import book_account, open_creditor_book
-from condo_admin.accounting.models import BookPurpose, DebtorAccount
+from condo_admin.accounting.models import BookPurpose, DebtorAccount, UnitRent
 from condo_admin.accounting.references import rf_reference
 from condo_admin.audit.operations import record as audit
 from condo_admin.db import make_sessionmaker
@@ -44,6 +48,7 @@ from condo_admin.registry.models import (
     UnitKind,
     UnitStatus,
 )
+from ledger import posting
 from ledger.models import Account, AccountKind, Book
 from ledger.posting import EntryDraft, Leg, post_many
 
@@ -96,6 +101,8 @@ class GenerationStats:
     seed: int
     keys: bool
     chunk: int
+    #: Debtor accounts are open-item accounts (``tracks_items``); False only to compare.
+    tracked: bool = True
     units: int = 0
     buildings: int = 0
     households: int = 0
@@ -111,6 +118,8 @@ class GenerationStats:
     ledger_seconds: float = 0.0
     drafts_seconds: float = 0.0
     post_many_seconds: float = 0.0
+    #: Of post_many, the seconds of recording open items and allocating (``posting._track``).
+    items_seconds: float = 0.0
     commit_seconds: float = 0.0
     #: Seconds of each month's rent charge run (one post_many over every unit).
     charge_runs: list[float] = field(default_factory=list)
@@ -211,6 +220,7 @@ def _chunks(count: int, size: int) -> Iterator[range]:
 def build_registry(
     session: Session, profile: Profile, plan: Plan, rng: random.Random, stats: GenerationStats
 ) -> tuple[Book, Agency]:
+    """The registry, one rent per unit from the first month, the rent book and debtor accounts."""
     now = datetime.now(UTC)
     agency = registry.create_agency(
         session, profile.agency_code, f"Benchmark agency, profile {profile.code}", actor=ACTOR
@@ -276,6 +286,22 @@ def build_registry(
                     "owner_body_id": body.id,
                     "floor": plan.unit_codes[u][1:3],
                     "area_sqm": plan.unit_area[u],
+                }
+                for u in chunk
+            ],
+        )
+    for chunk in _chunks(profile.units, REGISTRY_CHUNK):
+        # The rent the ledger phase charges, in force from the first month, so that the real
+        # charge run (accounting.charges.run_charges) can charge the month after the history.
+        session.execute(
+            insert(UnitRent.__table__),
+            [
+                {
+                    "unit_id": unit_ids[u],
+                    "valid_from": profile.start,
+                    "monthly_cents": plan.rent_cents[u],
+                    "set_by": ACTOR,
+                    "set_at": now,
                 }
                 for u in chunk
             ],
@@ -368,6 +394,7 @@ def build_registry(
                     "kind": AccountKind.ASSET,
                     "opened_on": starts[position],
                     "closed_on": None,
+                    "tracks_items": stats.tracked,
                 }
                 for position, (t_index, t, surname) in enumerate(
                     zip(chunk, tenancies, surnames, strict=True)
@@ -537,10 +564,22 @@ def post_ledger(
 
 
 def generate(
-    engine: Engine, profile: Profile, *, seed: int = 42, keys: bool = True, chunk: int = 0
+    engine: Engine,
+    profile: Profile,
+    *,
+    seed: int = 42,
+    keys: bool = True,
+    chunk: int = 0,
+    tracked: bool = True,
 ) -> GenerationStats:
-    """Fill an empty, migrated database with ``profile``'s data; returns the figures of the run."""
-    stats = GenerationStats(profile=profile.code, seed=seed, keys=keys, chunk=chunk)
+    """Fill an empty, migrated database with ``profile``'s data; returns the figures of the run.
+
+    ``tracked=False`` opens the debtor accounts without open items, as before they existed: only
+    to measure what tracking items costs the generation.
+    """
+    stats = GenerationStats(
+        profile=profile.code, seed=seed, keys=keys, chunk=chunk, tracked=tracked
+    )
     began = time.perf_counter()
     rng = random.Random(seed)
     plan = make_plan(profile, rng)
@@ -548,7 +587,10 @@ def generate(
         book, agency = build_registry(session, profile, plan, rng, stats)
         stats.registry_seconds = time.perf_counter() - began
         _progress(f"[{profile.code}] registry done in {stats.registry_seconds:.1f}s")
-        post_ledger(session, profile, plan, book, seed, stats, keys=keys, chunk=chunk)
+        timers = Timers()
+        with timers.patched({"items": (posting, "_track")}):
+            post_ledger(session, profile, plan, book, seed, stats, keys=keys, chunk=chunk)
+        stats.items_seconds = round(timers.seconds["items"], 2)
         optimising = time.perf_counter()
         stats.optimise = optimise_after_load(engine)
         stats.optimise_seconds = time.perf_counter() - optimising

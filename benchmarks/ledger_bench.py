@@ -25,7 +25,7 @@ from benchmarks.profiles import Profile
 from condo_admin.accounting.books import book_account
 from condo_admin.accounting.models import DebtorAccount
 from condo_admin.db import make_sessionmaker
-from ledger.models import Account, Book, JournalEntry, Posting
+from ledger.models import Account, Allocation, Book, JournalEntry, OpenItem, Posting
 from ledger.queries import balance, statement, trial_balance
 
 PAGE = 50
@@ -121,6 +121,16 @@ def measure(
                 ),
                 "entries": session.scalar(select(func.count()).select_from(JournalEntry)),
                 "postings": session.scalar(select(func.count()).select_from(Posting)),
+                "tracked_accounts": session.scalar(
+                    select(func.count())
+                    .select_from(Account)
+                    .where(Account.book_id == book.id, Account.tracks_items)
+                ),
+                "open_items": session.scalar(select(func.count()).select_from(OpenItem)),
+                "unsettled_items": session.scalar(
+                    select(func.count()).select_from(OpenItem).where(OpenItem.open_cents != 0)
+                ),
+                "allocations": session.scalar(select(func.count()).select_from(Allocation)),
             }
             results["statement"] = _statements(session, clock, rng, debtors, samples, warmup)
             results["balance"] = _balances(session, clock, rng, debtors, samples, warmup)
@@ -140,7 +150,10 @@ def measure(
         clock.close()
     results["database"] = {
         "bytes": database_size(engine),
-        "tables": table_sizes(engine, ("ledger_postings", "ledger_entries")),
+        "tables": table_sizes(
+            engine,
+            ("ledger_postings", "ledger_entries", "ledger_open_items", "ledger_allocations"),
+        ),
     }
     return results
 
