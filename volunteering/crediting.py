@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from condo_admin.accounting.books import book_account
 from condo_admin.registry import validate as v
-from ledger.models import JournalEntry, OperationKey
+from ledger.models import JournalEntry, OperationKey, Posting
 from ledger.money import format_amount, from_cents
 from ledger.posting import EntryDraft, Leg, post_many, reverse
 from ledger.queries import balance
@@ -98,7 +98,9 @@ def credit(
         result.created = False
         result.debt_after = result.debt_before
         return result
-    left = max(debt, 0)
+    # A credit dated ``on`` lowers every later balance too, and a later posting (a payment, a
+    # credit dated after ``on``) may already have used the debt: never more than the lowest.
+    left = max(min(debt, _lowest_from(session, account.id, on, debt)), 0)
     community = book_account(session, book, "COMMUNITY")
     drafts: list[EntryDraft] = []
     chosen: list[tuple[HourEntry, int]] = []
@@ -143,8 +145,22 @@ def credit(
             )
             result.credited.append((entry.id, from_cents(cents)))
         session.flush()
-    result.debt_after = from_cents(max(left, 0))
+    result.debt_after = from_cents(max(debt, 0) - sum(cents for _, cents in chosen))
     return result
+
+
+def _lowest_from(session: Session, account_id: int, on: date, balance_on: int) -> int:
+    """The lowest balance, in cents, of the account on ``on`` or any later day with postings."""
+    lowest = running = balance_on
+    for cents in session.scalars(
+        select(func.sum(Posting.amount_cents))
+        .where(Posting.account_id == account_id, Posting.entry_date > on)
+        .group_by(Posting.entry_date)
+        .order_by(Posting.entry_date)
+    ):
+        running += cents
+        lowest = min(lowest, running)
+    return lowest
 
 
 def _verified(session: Session, agreement: Agreement) -> list[HourEntry]:

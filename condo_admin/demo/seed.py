@@ -38,6 +38,7 @@ from condo_admin.accounting.errors import NothingToCharge
 from condo_admin.accounting.models import BookPurpose, Budget, DebtorAccount, ShareTable
 from condo_admin.accounting.shares import define_share_table
 from condo_admin.demo import plan as p
+from condo_admin.demo.restitution import seed_restitution
 from condo_admin.registry import operations as registry
 from condo_admin.registry.models import (
     Agency,
@@ -87,6 +88,10 @@ class DemoSummary:
     total_arrears: Decimal
     period_start: date
     period_end: date
+    #: Community-service restitution (:mod:`condo_admin.demo.restitution`).
+    agreements: int = 0
+    hour_entries: int = 0
+    restitution_credited: Decimal = Decimal("0.00")
 
     def lines(self, locale: str | None = None) -> list[str]:
         """A short human summary; money and dates in ``locale`` (default: CONDO_LOCALE)."""
@@ -102,6 +107,9 @@ class DemoSummary:
             f"to {formatting.day(self.period_end, locale)}",
             f"{self.households_in_arrears} households in arrears ({share:.0%}), "
             f"{formatting.money(self.total_arrears, locale)} owed in total",
+            f"{self.agreements} restitution agreements, {self.hour_entries} hour entries, "
+            f"{formatting.money(self.restitution_credited, locale)} credited for community "
+            "service",
         ]
 
 
@@ -130,6 +138,10 @@ def seed_demo(
     writer = _RegistryWriter(session, world, report)
     writer.write()
     books, entries = _write_ledger(session, world, writer, seed, report)
+    assert writer.agency is not None
+    restitution = seed_restitution(
+        session, writer.agency, start=world.start, today=today, seed=seed, progress=report
+    )
     session.flush()
 
     in_arrears, total = _arrears(session, books, today)
@@ -142,11 +154,14 @@ def seed_demo(
         households=len(world.households),
         occupancies=len(world.occupancies),
         books=len(books),
-        entries=entries,
+        entries=entries + restitution.ledger_entries,
         households_in_arrears=in_arrears,
         total_arrears=total,
         period_start=world.start,
         period_end=today,
+        agreements=restitution.agreements,
+        hour_entries=restitution.hour_entries,
+        restitution_credited=restitution.credited,
     )
 
 

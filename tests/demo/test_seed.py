@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
@@ -33,6 +34,7 @@ from condo_admin.registry.models import (
 )
 from ledger.models import Account, Book, JournalEntry, Posting
 from ledger.queries import balances, book_total, trial_balance
+from volunteering.models import Agreement, HourEntry
 
 TODAY = date(2026, 11, 25)
 
@@ -226,12 +228,30 @@ def _fingerprint(session: Session) -> list[tuple[object, ...]]:
         .join(Account, Account.id == Posting.account_id)
         .order_by(Book.code, JournalEntry.id, Posting.id)
     ).all()
+    # A restitution credit's reference names its hour entry by id (HOURS-<id>), which a
+    # PostgreSQL sequence does not hand out again after a rollback.
+    ledger = [
+        (*row[:3], re.sub(r"^HOURS-\d+$", "HOURS-<id>", row[3] or ""), *row[4:]) for row in ledger
+    ]
     people = session.execute(
         select(Person.last_name, Person.first_name, Person.tax_code, Person.birth_date).order_by(
             Person.id
         )
     ).all()
-    return [tuple(row) for row in (*ledger, *people)]
+    hours = session.execute(
+        select(
+            Agreement.code,
+            Agreement.status,
+            HourEntry.work_date,
+            HourEntry.hours,
+            HourEntry.status,
+            HourEntry.creditable_cents,
+            HourEntry.credited_cents,
+        )
+        .join(Agreement, Agreement.id == HourEntry.agreement_id)
+        .order_by(HourEntry.id)
+    ).all()
+    return [tuple(row) for row in (*ledger, *people, *hours)]
 
 
 def test_same_seed_same_data(session: Session) -> None:
@@ -317,4 +337,63 @@ def test_the_demo_books_come_from_budgets_charge_runs_and_allocated_payments(
     assert report.totals.credit_cents < 0  # someone paid twice
     rules = {flag.rule for w in early_warnings(session, TODAY) for flag in w.flags}
     assert {Rule.OVER_TWO_MONTHS, Rule.GROWING} <= rules
+    assert openitems.verify(session) == []
+
+
+def test_the_demo_has_restitution_agreements_and_hours_in_every_state(session: Session) -> None:
+    """Community-service restitution (PRODUCT.md 4.5): agreements in every state on households in
+    arrears, supervised from outside the household, hours in every state, monthly credits on the
+    ledger that never take a debt below zero."""
+    from ledger import openitems
+    from volunteering.agreements import is_member
+    from volunteering.models import AgreementStatus, HourStatus
+
+    summary = seed_demo(session, today=TODAY)
+
+    made = session.scalars(select(Agreement).order_by(Agreement.code)).all()
+    assert summary.agreements == len(made) and 5 <= len(made) <= 6
+    statuses = [a.status for a in made]
+    assert set(statuses) == set(AgreementStatus)
+    assert statuses.count(AgreementStatus.DRAFT) == 1
+    for agreement in made:
+        household = agreement.household
+        assert agreement.debtor_account.household_id == household.id
+        assert agreement.start_date <= TODAY
+        account_id = agreement.debtor_account.account_id
+        assert balances(session, [account_id], as_of=agreement.start_date)[account_id] > 0
+        assert agreement.signed_on is None or agreement.signed_on <= agreement.start_date
+        assert (agreement.signed_on is None) == (agreement.status is AgreementStatus.DRAFT)
+        supervisor = agreement.supervisor
+        assert not is_member(session, supervisor, household, agreement.start_date, TODAY)
+        assert session.scalar(
+            select(func.count()).where(HouseholdMember.person_id == supervisor.id)
+        ), "the supervisor belongs to another household"
+        if agreement.status is AgreementStatus.ENDED:
+            assert agreement.end_date < TODAY
+
+    entries = session.scalars(select(HourEntry)).all()
+    assert summary.hour_entries == len(entries)
+    by_status = {s: [e for e in entries if e.status is s] for s in HourStatus}
+    assert all(by_status.values()), {s.value: len(e) for s, e in by_status.items()}
+    assert all(e.work_date <= TODAY for e in entries)
+    assert all(e.reason for e in by_status[HourStatus.REJECTED])
+    # Verified, not creditable: hours over a cap are kept, the cap named.
+    over = [e for e in by_status[HourStatus.VERIFIED] if e.creditable_cents == 0]
+    assert len(over) == 1 and over[0].cap_note and "cap" in over[0].cap_note
+    assert {e.rate_cents for e in entries if e.rate_cents} <= {750, 800}
+
+    # Credits are on the ledger: COMMUNITY debited by what the entries say, no debt below zero.
+    credited = by_status[HourStatus.CREDITED]
+    total = sum(e.credited_cents or 0 for e in credited)
+    assert summary.restitution_credited == Decimal(total) / 100 > Decimal("500")
+    community = session.scalars(select(Account).where(Account.code == "COMMUNITY")).all()
+    assert sum(balances(session, [a.id for a in community]).values()) * 100 == total
+    entry_dates = session.scalars(
+        select(JournalEntry.entry_date).where(
+            JournalEntry.id.in_([e.credit_entry_id for e in credited])
+        )
+    ).all()
+    assert len(entry_dates) == len(credited) and max(entry_dates) <= TODAY
+    debts = balances(session, [a.debtor_account.account_id for a in made], as_of=TODAY)
+    assert all(debt >= 0 for debt in debts.values()), debts
     assert openitems.verify(session) == []
