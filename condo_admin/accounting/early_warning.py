@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from condo_admin import formatting
 from condo_admin.accounting.aging import Delinquency
@@ -35,7 +35,7 @@ from condo_admin.accounting.models import DebtorAccount
 from condo_admin.exporting import Cell, Table
 from condo_admin.registry.models import Household
 from ledger import openitems
-from ledger.models import JournalEntry, OpenItem, Posting
+from ledger.models import Allocation, AllocationKind, OpenItem, Posting
 from ledger.money import from_cents
 
 
@@ -178,29 +178,36 @@ def _charges_of_the_year(
     accounts: dict[int, int],
     facts: dict[int, _Facts],
 ) -> None:
-    """Charges due in the year up to ``as_of``, less those cancelled by a reversal by then."""
+    """Charges due in the year up to ``as_of``, less those cancelled by a reversal by then.
+
+    A reversal settles its original through an allocation of kind ``reversal``; the few postings
+    on either side of one are read first, which keeps the scan of items free of joins.
+    """
     start = as_of - timedelta(days=rules.history_days)
-    reversal = aliased(JournalEntry)
-    rows = session.execute(
-        select(OpenItem.account_id, OpenItem.item_date, OpenItem.amount_cents)
-        .add_columns(OpenItem.open_cents, OpenItem.last_allocated)
-        .join(Posting, Posting.id == OpenItem.posting_id)
-        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
-        .outerjoin(
-            reversal,
-            (reversal.reverses_id == JournalEntry.id) & (reversal.entry_date <= as_of),
+    cancelled: set[int] = set()
+    for debit, credit in session.execute(
+        select(Allocation.debit_posting_id, Allocation.credit_posting_id).where(
+            Allocation.kind == AllocationKind.REVERSAL, Allocation.effective_date <= as_of
         )
-        .where(
+    ):
+        cancelled.update((debit, credit))
+    rows = session.execute(
+        select(
+            OpenItem.posting_id,
+            OpenItem.account_id,
+            OpenItem.item_date,
+            OpenItem.amount_cents,
+            OpenItem.open_cents,
+            OpenItem.last_allocated,
+        ).where(
             OpenItem.item_date > start,
             OpenItem.item_date <= as_of,
             OpenItem.amount_cents > 0,
-            JournalEntry.reverses_id.is_(None),
-            reversal.id.is_(None),
         )
     )
-    for account_id, due, cents, open_now, last in rows:
+    for posting_id, account_id, due, cents, open_now, last in rows:
         household = accounts.get(account_id)
-        if household is None:
+        if household is None or posting_id in cancelled:
             continue
         settled = last if open_now == 0 and last is not None and last <= as_of else None
         facts[household].charges.append((due, cents, settled))
