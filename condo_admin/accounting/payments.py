@@ -287,27 +287,33 @@ def allocation_trail(session: Session, entry_id: int) -> list[TrailLine]:
         if session.get(JournalEntry, entry_id) is None:
             raise NotFound(what="Entry", ref=f"#{entry_id}")
         return []
-    lines = []
-    for posting_id in items:
-        for allocation in openitems.allocations_of(session, posting_id):
-            other_posting = (
-                allocation.credit_posting_id
-                if allocation.debit_posting_id == posting_id
-                else allocation.debit_posting_id
-            )
-            other = session.get(Posting, other_posting)
-            lines.append(
-                TrailLine(
-                    allocation.effective_date,
-                    allocation.kind.value,
-                    from_cents(allocation.amount_cents),
-                    other.entry_id,
-                    other.entry.memo,
-                    allocation.entry_id,
-                    allocation.created_by,
-                )
-            )
-    return lines
+    found = [
+        (allocation, allocation.credit_posting_id
+         if allocation.debit_posting_id == posting_id else allocation.debit_posting_id)
+        for posting_id in items
+        for allocation in openitems.allocations_of(session, posting_id)
+    ]  # fmt: skip
+    # The other side of every allocation, with its entry's memo, in one query.
+    others = {
+        pid: (eid, memo)
+        for pid, eid, memo in session.execute(
+            select(Posting.id, Posting.entry_id, JournalEntry.memo)
+            .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+            .where(Posting.id.in_({other for _, other in found}))
+        )
+    }
+    return [
+        TrailLine(
+            allocation.effective_date,
+            allocation.kind.value,
+            from_cents(allocation.amount_cents),
+            others[other][0],
+            others[other][1],
+            allocation.entry_id,
+            allocation.created_by,
+        )
+        for allocation, other in found
+    ]
 
 
 __all__ = [
