@@ -22,8 +22,9 @@ def number(value: int | Decimal, locale: str | None = None) -> str:
     return format_decimal(value, locale=locale or default_locale())
 
 
-def day(value: date, locale: str | None = None) -> str:
-    return format_date(value, format="short", locale=locale or default_locale())
+def day(value: date, locale: str | None = None, style: str = "short") -> str:
+    """A date as people of ``locale`` write it; ``style`` is Babel's short, medium or long."""
+    return format_date(value, format=style, locale=locale or default_locale())
 
 
 def amount(value: Decimal, locale: str | None = None) -> str:

@@ -6,11 +6,14 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from stdnum import iban as stdnum_iban
+from stdnum.exceptions import ValidationError
 
-from condo_admin.accounting.errors import CreditorHasBook
+from condo_admin.accounting.errors import CreditorHasBook, InvalidIban
 from condo_admin.accounting.models import BookPurpose, CreditorBook, DebtorAccount
 from condo_admin.accounting.references import rf_reference
 from condo_admin.audit.operations import record as audit
+from condo_admin.audit.operations import snapshot
 from condo_admin.registry.models import Building, HousingBody, Occupancy
 from ledger.errors import NotFound
 from ledger.models import Account, AccountKind, Book
@@ -115,4 +118,20 @@ def debtor_account(
     session.add(link)
     session.flush()
     audit(session, actor, "debtor_account.open", link)
+    return link
+
+
+def set_book_iban(session: Session, book: Book, iban: str, *, actor: str) -> CreditorBook:
+    """Record the account households pay ``book`` into, validated and kept in compact form."""
+    link = session.get(CreditorBook, book.id)
+    if link is None:
+        raise NotFound(what="Creditor book", key=book.code)
+    try:
+        compact = stdnum_iban.validate(iban)
+    except ValidationError:
+        raise InvalidIban(book=book.code, value=iban) from None
+    before = snapshot(link)
+    link.iban = compact
+    session.flush()
+    audit(session, actor, "book.iban", link, before=before)
     return link

@@ -11,8 +11,9 @@ act on the list without opening the ledger. The rules, as of a date D:
 - **arrears growing three months in a row**: the household's balance rose in each of the last
   three months and is owed now.
 
-The fourth rule of PRODUCT.md 4.3, a repayment-plan installment missed, needs repayment plans,
-which come with the advice desk (issue 5); it will be added to this list there.
+The fourth rule of PRODUCT.md 4.3, **a repayment-plan installment missed**, is judged by the
+advice desk (:mod:`condo_admin.desk.warnings`), which owns the plans and hands its flags in as
+``extra_flags``: this module must not depend on the desk, which depends on it.
 A household is considered across all its debtor accounts (rent and service charges, every unit).
 """
 
@@ -43,6 +44,7 @@ class Rule(enum.StrEnum):
     FIRST_MISSED = "first_missed"
     OVER_TWO_MONTHS = "over_two_months"
     GROWING = "growing"
+    PLAN_MISSED = "plan_missed"
 
 
 _TEMPLATES = {
@@ -57,6 +59,10 @@ _TEMPLATES = {
     Rule.GROWING: (
         "arrears grew three months in a row: balance %(b0)s on %(d0)s, %(b1)s on %(d1)s, "
         "%(b2)s on %(d2)s, %(b3)s on %(d3)s"
+    ),
+    Rule.PLAN_MISSED: (
+        "repayment plan %(plan)s: installment %(seq)s of %(amount)s due on %(due)s was missed; "
+        "%(repaid)s repaid of %(expected)s expected"
     ),
 }
 
@@ -114,9 +120,16 @@ def months_before(day: date, months: int) -> date:
 
 
 def early_warnings(
-    session: Session, as_of: date, settings: Settings | None = None
+    session: Session,
+    as_of: date,
+    settings: Settings | None = None,
+    extra_flags: dict[int, list[Flag]] | None = None,
 ) -> list[HouseholdWarning]:
-    """Every household with at least one flag as of ``as_of``, most flags and debt first."""
+    """Every household with at least one flag as of ``as_of``, most flags and debt first.
+
+    ``extra_flags`` (by household id) are rules judged elsewhere, added to the household's own.
+    """
+    extra = extra_flags or {}
     rules = settings or Settings()
     accounts = {
         account_id: household_id
@@ -151,7 +164,7 @@ def early_warnings(
                 _growing(f, as_of),
             )
             if flag is not None
-        ]
+        ] + extra.get(household_id, [])
         if not flags:
             continue
         household = names[household_id]
@@ -296,9 +309,6 @@ def as_table(warnings: list[HouseholdWarning], as_of: date, locale: str | None =
         title=f"Early warning as of {as_of.isoformat()}: {households} households",
         headers=["household", "name", "status", "overdue", "balance", "rule", "why"],
         rows=rows,
-        notes=[
-            "Not yet checked: missed repayment-plan installments (plans come with the advice desk)."
-        ],
     )
 
 

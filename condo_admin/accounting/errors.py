@@ -105,3 +105,11 @@ class DesignatedChargeNotOpen(AccountingError):
 class NotAPayment(AccountingError):
     message_id = "accounting.not_a_payment"
     template = "Entry #%(entry)s is not a payment recorded on a debtor account."
+
+
+class InvalidIban(AccountingError):
+    message_id = "accounting.invalid_iban"
+    template = (
+        "Book %(book)s: %(value)r is not a valid IBAN "
+        "(check the country code, the length and the check digits)."
+    )

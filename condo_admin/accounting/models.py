@@ -48,6 +48,9 @@ class CreditorBook(Base):
         ForeignKey("housing_bodies.id"), unique=True
     )
 
+    #: Where households pay this creditor, printed on letters with their RF reference.
+    iban: Mapped[str | None] = mapped_column(String(34))
+
     book: Mapped[Book] = relationship()
     building: Mapped[Building | None] = relationship()
     housing_body: Mapped[HousingBody | None] = relationship()

@@ -237,12 +237,13 @@ def aging_command(
 @_output_options
 def early_warning_command(as_of: datetime, grace_days: int, fmt: str, output: Path | None) -> None:
     """Households to call, and why."""
-    from condo_admin.accounting.early_warning import Settings, as_table, early_warnings
+    from condo_admin.accounting.early_warning import Settings, as_table
+    from condo_admin.desk.warnings import desk_warnings
 
     cli = _cli()
     obj = click.get_current_context().find_object(cli.Context)
     with obj.session() as session:
-        warnings = early_warnings(session, as_of.date(), Settings(grace_days=grace_days))
+        warnings = desk_warnings(session, as_of.date(), Settings(grace_days=grace_days))
     _write_report(as_table(warnings, as_of.date()), fmt, output)
 
 

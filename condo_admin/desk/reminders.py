@@ -1,0 +1,453 @@
+"""Staged reminder letters (*solleciti* and *diffida*, PRODUCT.md 4.3), logged and never repeated.
+
+On a day D, each debtor account whose oldest unpaid charge is past due reaches the highest stage
+switched on in its book whose number of days it has passed (by default: reminder at 30 days,
+second reminder at 60, formal notice at 90). A letter is **not** written when:
+
+- the household has an active repayment plan in that book in good standing;
+- the household's open case holds letters;
+- a letter of that stage or a later one was already written while the oldest charge now unpaid
+  was already due: that debt has had its letter. Once everything such a letter covered is paid,
+  new arrears start again from the first stage.
+
+Everything a run needs (templates, the book's IBAN, the desk's contact) is checked before the
+first letter is drawn; a run either writes all its letters and their log or nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from condo_admin import formatting
+from condo_admin.accounting.models import CreditorBook, DebtorAccount
+from condo_admin.audit.operations import record as audit
+from condo_admin.desk import letter_pdf, templates
+from condo_admin.desk.cases import open_case_of
+from condo_admin.desk.errors import LettersRefused
+from condo_admin.desk.models import (
+    DeskContact,
+    Letter,
+    LetterRun,
+    PlanStatus,
+    ReminderStage,
+    RepaymentPlan,
+    Stage,
+)
+from condo_admin.desk.plans import standing
+from condo_admin.registry.models import Agency, Household, Occupancy, Unit
+from ledger import openitems
+from ledger.models import Book, JournalEntry, Posting
+from ledger.money import from_cents
+
+DEFAULT_DAYS = {Stage.REMINDER: 30, Stage.SECOND_REMINDER: 60, Stage.FORMAL_NOTICE: 90}
+RANK = {stage: rank for rank, stage in enumerate(Stage)}
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+def stages_of(session: Session, book_id: int) -> dict[Stage, tuple[int, bool]]:
+    """Each stage's (days past due, switched on) for a book, defaults where unset."""
+    found = {
+        row.stage: (row.days, row.enabled)
+        for row in session.scalars(select(ReminderStage).where(ReminderStage.book_id == book_id))
+    }
+    return {stage: found.get(stage, (DEFAULT_DAYS[stage], True)) for stage in Stage}
+
+
+def _listing(days: list[int]) -> str:
+    return ", ".join(f"{stage.value} {d}" for stage, d in zip(Stage, days, strict=True))
+
+
+def set_stage(
+    session: Session,
+    book: Book,
+    stage: Stage | str,
+    *,
+    actor: str,
+    enabled: bool | None = None,
+    days: int | None = None,
+) -> ReminderStage:
+    """Switch a stage on or off for a book, or move its number of days; stages stay in order."""
+    stage = Stage(stage)
+    current = stages_of(session, book.id)
+    new_days = current[stage][0] if days is None else days
+    new_enabled = current[stage][1] if enabled is None else enabled
+    proposed = {**current, stage: (new_days, new_enabled)}
+    ordered = [proposed[s][0] for s in Stage]
+    if new_days < 1 or ordered != sorted(ordered) or len(set(ordered)) != len(ordered):
+        raise LettersRefused(
+            problem=f"book {book.code}: stage days must be positive and increase from reminder "
+            f"to formal notice (proposed: {_listing(ordered)})"
+        )
+    row = session.get(ReminderStage, (book.id, stage))
+    if row is None:
+        row = ReminderStage(book_id=book.id, stage=stage, days=new_days, enabled=new_enabled)
+        session.add(row)
+    else:
+        row.days, row.enabled = new_days, new_enabled
+    session.flush()
+    audit(session, actor, "reminders.stage", row)
+    return row
+
+
+def set_contact(
+    session: Session,
+    agency: Agency,
+    *,
+    name: str,
+    address: str,
+    phone: str,
+    email: str,
+    hours: str,
+    actor: str,
+) -> DeskContact:
+    values = {"name": name, "address": address, "phone": phone, "email": email, "hours": hours}
+    empty = [key for key, value in values.items() if not value.strip()]
+    if empty:
+        raise LettersRefused(problem=f"the desk's contact needs {', '.join(empty)}")
+    contact = session.get(DeskContact, agency.id)
+    if contact is None:
+        contact = DeskContact(agency_id=agency.id, **values)
+        session.add(contact)
+    else:
+        for key, value in values.items():
+            setattr(contact, key, value.strip())
+    session.flush()
+    audit(session, actor, "desk.contact", contact)
+    return contact
+
+
+# --- choosing the letters ------------------------------------------------------------------
+
+
+@dataclass
+class Due:
+    """A debtor account's past-due charges on a day."""
+
+    debtor: DebtorAccount
+    items: list[tuple[date, int, int]] = field(default_factory=list)  # (due, posting, open cents)
+
+    @property
+    def oldest(self) -> date:
+        return min(due for due, _, _ in self.items)
+
+    @property
+    def cents(self) -> int:
+        return sum(c for _, _, c in self.items)
+
+
+@dataclass(frozen=True)
+class Planned:
+    due: Due
+    stage: Stage
+    days: int
+    plan: RepaymentPlan | None  # an active plan not in good standing, mentioned in the letter
+
+
+@dataclass(frozen=True)
+class Skipped:
+    household: str
+    book: str
+    stage: Stage
+    amount: Decimal
+    reason: str
+
+
+def _past_due(session: Session, agency: Agency, as_of: date) -> list[Due]:
+    books = list(
+        session.scalars(select(CreditorBook.book_id).where(CreditorBook.agency_id == agency.id))
+    )
+    if not books:
+        return []
+    debtors = {
+        d.account_id: d
+        for d in session.scalars(select(DebtorAccount).where(DebtorAccount.book_id.in_(books)))
+    }
+    dues: dict[int, Due] = {}
+    for item in openitems.positions(session, as_of, book_ids=books):
+        debtor = debtors.get(item.account_id)
+        if debtor is None or not item.is_charge or item.open_cents <= 0:
+            continue
+        if item.item_date >= as_of:
+            continue
+        due = dues.setdefault(item.account_id, Due(debtor))
+        due.items.append((item.item_date, item.posting_id, item.open_cents))
+    return sorted(dues.values(), key=lambda d: d.debtor.id)
+
+
+def _stage_reached(stages: dict[Stage, tuple[int, bool]], days: int) -> Stage | None:
+    reached = [s for s in Stage if stages[s][1] and days >= stages[s][0]]
+    return reached[-1] if reached else None
+
+
+def _held_back(
+    session: Session, due: Due, stage: Stage, as_of: date
+) -> tuple[str | None, RepaymentPlan | None]:
+    """Why no letter of ``stage`` goes to this debtor account (None: it goes), and its plan."""
+    debtor = due.debtor
+    plan = session.scalar(
+        select(RepaymentPlan).where(
+            RepaymentPlan.household_id == debtor.household_id,
+            RepaymentPlan.book_id == debtor.book_id,
+            RepaymentPlan.status == PlanStatus.ACTIVE,
+        )
+    )
+    if plan is not None and standing(session, plan, as_of).caught_up:
+        return f"repayment plan {plan.code} is in good standing", plan
+    case = open_case_of(session, debtor.household_id)
+    if case is not None and case.hold_letters:
+        return f"case #{case.id} holds letters", plan
+    earlier = session.execute(
+        select(Letter.stage, Letter.as_of)
+        .where(
+            Letter.debtor_account_id == debtor.id,
+            Letter.as_of >= due.oldest,
+            Letter.as_of <= as_of,
+        )
+        .order_by(Letter.as_of.desc())
+    ).all()
+    sent = [(s, on) for s, on in earlier if RANK[s] >= RANK[stage]]
+    if sent:
+        return f"{sent[0][0].value} already written on {sent[0][1].isoformat()} for this debt", plan
+    return None, plan
+
+
+def choose(session: Session, agency: Agency, as_of: date) -> tuple[list[Planned], list[Skipped]]:
+    """The letters a run on ``as_of`` would write, and those it holds back with the reason."""
+    planned: list[Planned] = []
+    skipped: list[Skipped] = []
+    stage_cache: dict[int, dict[Stage, tuple[int, bool]]] = {}
+    for due in _past_due(session, agency, as_of):
+        debtor = due.debtor
+        stages = stage_cache.setdefault(debtor.book_id, stages_of(session, debtor.book_id))
+        days = (as_of - due.oldest).days
+        stage = _stage_reached(stages, days)
+        if stage is None:
+            continue
+        reason, plan = _held_back(session, due, stage, as_of)
+        if reason is not None:
+            skipped.append(
+                Skipped(
+                    debtor.household.code, debtor.book.code, stage, from_cents(due.cents), reason
+                )
+            )
+            continue
+        planned.append(Planned(due, stage, days, plan))
+    return planned, skipped
+
+
+# --- writing them --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run: LetterRun | None
+    letters: list[Letter]
+    skipped: list[Skipped]
+
+
+def _address(session: Session, debtor: DebtorAccount) -> tuple[list[str], str]:
+    occupancy = session.get(Occupancy, debtor.occupancy_id)
+    unit: Unit = occupancy.unit
+    building = unit.building
+    lines = [
+        f"{building.address}",
+        f"{building.postcode} {building.city} ({building.province})",
+    ]
+    return lines, unit.code
+
+
+def _descriptions(session: Session, posting_ids: list[int]) -> dict[int, str]:
+    rows = session.execute(
+        select(Posting.id, func.coalesce(Posting.memo, JournalEntry.memo))
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(Posting.id.in_(posting_ids))
+    )
+    return {posting_id: memo for posting_id, memo in rows}
+
+
+def _filename(as_of: date, household: Household, book: Book, stage: Stage) -> str:
+    raw = f"{as_of.isoformat()}_{household.code}_{book.code}_{stage.value}.pdf"
+    return re.sub(r"[^A-Za-z0-9._-]", "-", raw)
+
+
+def generate(
+    session: Session,
+    agency: Agency,
+    as_of: date,
+    *,
+    actor: str,
+    template_folder: Path | None = None,
+) -> RunResult:
+    """Write and log every letter due on ``as_of``; refuse the whole run if one cannot be."""
+    planned, skipped = choose(session, agency, as_of)
+    if not planned:
+        return RunResult(None, [], skipped)
+    contact = session.get(DeskContact, agency.id)
+    problems: list[str] = []
+    if contact is None:
+        problems.append(
+            f"agency {agency.code} has no advice-desk contact to print (condo reminders contact)"
+        )
+    no_iban = sorted(
+        {
+            p.due.debtor.book.code
+            for p in planned
+            if not (session.get(CreditorBook, p.due.debtor.book_id).iban)
+        }
+    )
+    problems += [f"book {code} has no IBAN to print (condo books iban)" for code in no_iban]
+    needed = {(p.stage.value, p.due.debtor.household.language) for p in planned}
+    problems += templates.missing(template_folder, needed)
+    if problems:
+        raise LettersRefused(problem="; ".join(problems))
+    assert contact is not None
+
+    run = LetterRun(agency_id=agency.id, as_of=as_of, run_by=actor, run_at=datetime.now(UTC))
+    session.add(run)
+    session.flush()
+    descriptions = _descriptions(
+        session, [posting for p in planned for _, posting, _ in p.due.items]
+    )
+    letters: list[Letter] = []
+    for p in planned:
+        letters.append(_write(session, run, p, contact, descriptions, template_folder, as_of))
+    session.flush()
+    audit(
+        session,
+        actor,
+        "reminders.run",
+        run,
+        after={
+            "as_of": as_of.isoformat(),
+            "letters": [
+                [letter.household_id, letter.stage.value, letter.amount_cents] for letter in letters
+            ],
+        },
+    )
+    return RunResult(run, letters, skipped)
+
+
+def _write(
+    session: Session,
+    run: LetterRun,
+    p: Planned,
+    contact: DeskContact,
+    descriptions: dict[int, str],
+    folder: Path | None,
+    as_of: date,
+) -> Letter:
+    debtor = p.due.debtor
+    household, book = debtor.household, debtor.book
+    language = household.language if household.language in letter_pdf.LABELS else "it"
+    locale = letter_pdf.locale_of(language)
+    total = from_cents(p.due.cents)
+    values: dict[str, object] = {
+        "addressee": household.name,
+        "household": household.code,
+        "creditor": book.name,
+        "as_of": formatting.day(as_of, locale, "long"),
+        "total": formatting.money(total, locale),
+        "oldest_due": formatting.day(p.due.oldest, locale, "long"),
+        "days": p.days,
+        "reference": debtor.rf_reference,
+        "desk": contact.name,
+        "plan": None,
+        "plan_repaid": None,
+        "plan_expected": None,
+    }
+    if p.plan is not None:
+        found = standing(session, p.plan, as_of)
+        values |= {
+            "plan": p.plan.code,
+            "plan_repaid": formatting.money(found.repaid, locale),
+            "plan_expected": formatting.money(found.expected, locale),
+        }
+    words = templates.wording(folder, p.stage.value, language, values)
+    address, unit_code = _address(session, debtor)
+    labels = letter_pdf.LABELS[language]
+    lines = [
+        letter_pdf.DueLine(due, descriptions.get(posting, ""), from_cents(cents))
+        for due, posting, cents in sorted(p.due.items)
+    ]
+    iban = session.get(CreditorBook, book.id).iban or ""
+    content = letter_pdf.LetterContent(
+        language=language,
+        subject=words.subject,
+        opening=words.opening,
+        closing=words.closing,
+        sender=contact.name,
+        sender_lines=[contact.address, f"{contact.phone} · {contact.email}"],
+        addressee=[household.name, f"{labels['unit']} {unit_code}", *address],
+        place_and_date=formatting.day(as_of, locale, "long"),
+        lines=lines,
+        total=total,
+        beneficiary=book.name,
+        iban=iban,
+        reference=debtor.rf_reference,
+        contact=[
+            f"{labels['desk']}: {contact.name}",
+            contact.address,
+            f"{contact.phone} · {contact.email}",
+            f"{labels['hours']}: {contact.hours}",
+        ],
+        title=f"{words.subject} – {household.code}",
+    )
+    pdf = letter_pdf.render(content)
+    letter = Letter(
+        run_id=run.id,
+        household_id=household.id,
+        debtor_account_id=debtor.id,
+        stage=p.stage,
+        as_of=as_of,
+        amount_cents=p.due.cents,
+        oldest_due=p.due.oldest,
+        language=language,
+        filename=_filename(as_of, household, book, p.stage),
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    session.add(letter)
+    return letter
+
+
+def letters_of(session: Session, household_id: int) -> list[Letter]:
+    return list(
+        session.scalars(
+            select(Letter)
+            .where(Letter.household_id == household_id)
+            .order_by(Letter.as_of.desc(), Letter.id.desc())
+        )
+    )
+
+
+def log(
+    session: Session, agency: Agency, *, since: date | None = None
+) -> list[tuple[Letter, LetterRun]]:
+    """The letter log: who ran it, when, which stage, how much, newest first."""
+    query = (
+        select(Letter, LetterRun)
+        .join(LetterRun, LetterRun.id == Letter.run_id)
+        .where(LetterRun.agency_id == agency.id)
+        .order_by(Letter.as_of.desc(), Letter.id)
+    )
+    if since is not None:
+        query = query.where(Letter.as_of >= since)
+    return [(letter, run) for letter, run in session.execute(query)]
+
+
+def counts_by_stage(letters: list[Letter]) -> dict[Stage, int]:
+    counts: dict[Stage, int] = defaultdict(int)
+    for letter in letters:
+        counts[letter.stage] += 1
+    return dict(counts)
