@@ -432,3 +432,7 @@ _report_commands.register(main)
 from volunteering import commands as _volunteering_commands  # noqa: E402
 
 _volunteering_commands.register(main)
+
+from condo_admin.desk import commands as _desk_commands  # noqa: E402
+
+_desk_commands.register(main)

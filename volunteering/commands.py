@@ -21,7 +21,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from condo_admin import formatting
+from condo_admin import formatting, lookups
 from condo_admin.accounting.payments import find_debtor
 from condo_admin.accounting.references import printable
 from condo_admin.registry.errors import InvalidField
@@ -103,10 +103,7 @@ def _h(hours: Decimal | None) -> str:
 
 
 def _agency(session: Session, code: str) -> Agency:
-    found = session.scalar(select(Agency).where(Agency.code == code.strip()))
-    if found is None:
-        raise NotFound(what="Agency", ref=code)
-    return found
+    return lookups.agency(session, code)
 
 
 def _person(session: Session, agency: Agency, tax_code: str) -> Person:
@@ -120,12 +117,7 @@ def _person(session: Session, agency: Agency, tax_code: str) -> Person:
 
 
 def _household(session: Session, agency: Agency, code: str) -> Household:
-    found = session.scalar(
-        select(Household).where(Household.agency_id == agency.id, Household.code == code.strip())
-    )
-    if found is None:
-        raise NotFound(what="Household", ref=f"{code} in agency {agency.code}")
-    return found
+    return lookups.household(session, agency, code)
 
 
 def _agreement(session: Session, agency_code: str, code: str) -> Agreement:

@@ -82,12 +82,12 @@ def equal_installments(
         raise PlanRefused(plan="(new)", problem="a plan needs at least one installment")
     parts = split_largest_remainder(to_cents(total), [1] * count)
     return [
-        InstallmentDraft(_add_months(first_due, i * months_apart), from_cents(cents), means)
+        InstallmentDraft(add_months(first_due, i * months_apart), from_cents(cents), means)
         for i, cents in enumerate(parts)
     ]
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))

@@ -43,7 +43,7 @@ from condo_admin.desk.models import (
     Stage,
 )
 from condo_admin.desk.plans import standing
-from condo_admin.registry.models import Agency, Household, Occupancy, Unit
+from condo_admin.registry.models import Agency, Occupancy, Unit
 from ledger import openitems
 from ledger.models import Book, JournalEntry, Posting
 from ledger.money import from_cents
@@ -276,8 +276,9 @@ def _descriptions(session: Session, posting_ids: list[int]) -> dict[int, str]:
     return {posting_id: memo for posting_id, memo in rows}
 
 
-def _filename(as_of: date, household: Household, book: Book, stage: Stage) -> str:
-    raw = f"{as_of.isoformat()}_{household.code}_{book.code}_{stage.value}.pdf"
+def _filename(as_of: date, debtor: DebtorAccount, stage: Stage) -> str:
+    """Unique in a run: a household may owe one book on two accounts (it moved in the building)."""
+    raw = f"{as_of.isoformat()}_{debtor.book.code}_{debtor.account.code}_{stage.value}.pdf"
     return re.sub(r"[^A-Za-z0-9._-]", "-", raw)
 
 
@@ -297,7 +298,8 @@ def generate(
     problems: list[str] = []
     if contact is None:
         problems.append(
-            f"agency {agency.code} has no advice-desk contact to print (condo reminders contact)"
+            f"agency {agency.code} has no advice-desk contact to print "
+            "(condo reminders contact ...)"
         )
     no_iban = sorted(
         {
@@ -306,7 +308,9 @@ def generate(
             if not (session.get(CreditorBook, p.due.debtor.book_id).iban)
         }
     )
-    problems += [f"book {code} has no IBAN to print (condo books iban)" for code in no_iban]
+    problems += [
+        f"book {code} has no IBAN to print (condo reminders iban {code} IBAN)" for code in no_iban
+    ]
     needed = {(p.stage.value, p.due.debtor.household.language) for p in planned}
     problems += templates.missing(template_folder, needed)
     if problems:
@@ -413,7 +417,7 @@ def _write(
         amount_cents=p.due.cents,
         oldest_due=p.due.oldest,
         language=language,
-        filename=_filename(as_of, household, book, p.stage),
+        filename=_filename(as_of, debtor, p.stage),
         pdf=pdf,
         sha256=hashlib.sha256(pdf).hexdigest(),
     )
