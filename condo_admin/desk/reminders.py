@@ -43,7 +43,7 @@ from condo_admin.desk.models import (
     Stage,
 )
 from condo_admin.desk.plans import standing
-from condo_admin.registry.models import Agency, Occupancy, Unit
+from condo_admin.registry.models import Agency, Household, Occupancy, Unit
 from ledger import openitems
 from ledger.models import Book, JournalEntry, Posting
 from ledger.money import from_cents
@@ -311,21 +311,27 @@ def generate(
     problems += [
         f"book {code} has no IBAN to print (condo reminders iban {code} IBAN)" for code in no_iban
     ]
-    needed = {(p.stage.value, p.due.debtor.household.language) for p in planned}
+    needed = {(p.stage.value, _language(p.due.debtor.household)) for p in planned}
     problems += templates.missing(template_folder, needed)
     if problems:
         raise LettersRefused(problem="; ".join(problems))
     assert contact is not None
 
-    run = LetterRun(agency_id=agency.id, as_of=as_of, run_by=actor, run_at=datetime.now(UTC))
-    session.add(run)
-    session.flush()
     descriptions = _descriptions(
         session, [posting for p in planned for _, posting, _ in p.due.items]
     )
-    letters: list[Letter] = []
-    for p in planned:
-        letters.append(_write(session, run, p, contact, descriptions, template_folder, as_of))
+    # Every letter's wording is rendered before the run is recorded: a template that cannot be
+    # used stops the run with nothing written.
+    contents = [
+        _content(session, p, contact, descriptions, template_folder, as_of) for p in planned
+    ]
+    run = LetterRun(agency_id=agency.id, as_of=as_of, run_by=actor, run_at=datetime.now(UTC))
+    session.add(run)
+    session.flush()
+    letters = [
+        _letter(run, p, content, as_of) for p, content in zip(planned, contents, strict=True)
+    ]
+    session.add_all(letters)
     session.flush()
     audit(
         session,
@@ -342,18 +348,21 @@ def generate(
     return RunResult(run, letters, skipped)
 
 
-def _write(
+def _language(household: Household) -> str:
+    return household.language if household.language in letter_pdf.LABELS else "it"
+
+
+def _content(
     session: Session,
-    run: LetterRun,
     p: Planned,
     contact: DeskContact,
     descriptions: dict[int, str],
     folder: Path | None,
     as_of: date,
-) -> Letter:
+) -> letter_pdf.LetterContent:
     debtor = p.due.debtor
     household, book = debtor.household, debtor.book
-    language = household.language if household.language in letter_pdf.LABELS else "it"
+    language = _language(household)
     locale = letter_pdf.locale_of(language)
     total = from_cents(p.due.cents)
     values: dict[str, object] = {
@@ -407,22 +416,25 @@ def _write(
         ],
         title=f"{words.subject} – {household.code}",
     )
+    return content
+
+
+def _letter(run: LetterRun, p: Planned, content: letter_pdf.LetterContent, as_of: date) -> Letter:
     pdf = letter_pdf.render(content)
-    letter = Letter(
+    debtor = p.due.debtor
+    return Letter(
         run_id=run.id,
-        household_id=household.id,
+        household_id=debtor.household_id,
         debtor_account_id=debtor.id,
         stage=p.stage,
         as_of=as_of,
         amount_cents=p.due.cents,
         oldest_due=p.due.oldest,
-        language=language,
+        language=content.language,
         filename=_filename(as_of, debtor, p.stage),
         pdf=pdf,
         sha256=hashlib.sha256(pdf).hexdigest(),
     )
-    session.add(letter)
-    return letter
 
 
 def letters_of(session: Session, household_id: int) -> list[Letter]:

@@ -26,14 +26,16 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from condo_admin.accounting.models import DebtorAccount
+from condo_admin.accounting.books import debtor_account, open_creditor_book
+from condo_admin.accounting.models import BookPurpose, DebtorAccount
 from condo_admin.accounting.payments import PaymentResult, record_payment, reverse_payment
 from condo_admin.audit.models import AuditEvent
 from condo_admin.desk import plans
 from condo_admin.desk.models import PlanEvent, PlanInstallment, RepaymentPlan
 from condo_admin.desk.plans import InstallmentDraft, Settings
 from condo_admin.registry.models import Household
-from ledger.models import JournalEntry
+from ledger.models import Book, JournalEntry
+from tests import factories
 from ledger.queries import balance
 from tests.condo_admin.accounting.estate import Estate
 from tests.factories import ACTOR
@@ -83,6 +85,20 @@ class Office:
             self.session, payment.entry_id, reason="Assegno insoluto", actor=ACTOR, on=on
         )
 
+    def rent_book(self) -> tuple[Book, DebtorAccount]:
+        """A second book (the housing body's rent) where the household has a debtor account too."""
+        book = open_creditor_book(
+            self.session,
+            factories.unique("CAN"),
+            "Canoni",
+            creditor=self.estate.body,
+            purpose=BookPurpose.RENT,
+            opened_on=date(2024, 1, 1),
+            income_categories={"RENT": "Canone"},
+            actor=ACTOR,
+        )
+        return book, debtor_account(self.session, book, self.debtor.occupancy, actor=ACTOR)
+
     def balance(self, on: date) -> Decimal:
         """What the household owes the book on ``on`` (positive: a debt)."""
         return balance(self.session, self.debtor.account, as_of=on)
@@ -98,6 +114,7 @@ class Office:
         count: int = 3,
         first_due: date = FIRST_DUE,
         household: Household | None = None,
+        book: Book | None = None,
         agreement: Agreement | None = None,
         override_note: str | None = None,
         settings: Settings | None = None,
@@ -113,7 +130,7 @@ class Office:
             self.session,
             self.agency,
             household=household or self.household,
-            book=self.book,
+            book=book or self.book,
             debt=debt,
             as_of=as_of,
             installments=installments,
