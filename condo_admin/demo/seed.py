@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
@@ -38,6 +38,7 @@ from condo_admin.accounting.errors import NothingToCharge
 from condo_admin.accounting.models import BookPurpose, Budget, DebtorAccount, ShareTable
 from condo_admin.accounting.shares import define_share_table
 from condo_admin.demo import plan as p
+from condo_admin.demo.desk import seed_desk
 from condo_admin.demo.restitution import seed_restitution
 from condo_admin.registry import operations as registry
 from condo_admin.registry.models import (
@@ -92,6 +93,9 @@ class DemoSummary:
     agreements: int = 0
     hour_entries: int = 0
     restitution_credited: Decimal = Decimal("0.00")
+    plans: dict[str, int] = field(default_factory=dict)
+    cases: int = 0
+    letters: int = 0
 
     def lines(self, locale: str | None = None) -> list[str]:
         """A short human summary; money and dates in ``locale`` (default: CONDO_LOCALE)."""
@@ -110,6 +114,9 @@ class DemoSummary:
             f"{self.agreements} restitution agreements, {self.hour_entries} hour entries, "
             f"{formatting.money(self.restitution_credited, locale)} credited for community "
             "service",
+            f"{sum(self.plans.values())} repayment plans ("
+            + ", ".join(f"{n} {status}" for status, n in sorted(self.plans.items()))
+            + f"), {self.cases} cases, {self.letters} reminder letters",
         ]
 
 
@@ -142,6 +149,7 @@ def seed_demo(
     restitution = seed_restitution(
         session, writer.agency, start=world.start, today=today, seed=seed, progress=report
     )
+    desk = seed_desk(session, writer.agency, today=today, progress=report)
     session.flush()
 
     in_arrears, total = _arrears(session, books, today)
@@ -162,6 +170,9 @@ def seed_demo(
         agreements=restitution.agreements,
         hour_entries=restitution.hour_entries,
         restitution_credited=restitution.credited,
+        plans=desk.plans,
+        cases=desk.cases,
+        letters=desk.letters,
     )
 
 

@@ -17,7 +17,8 @@ repayment came from credited hours (never more than was repaid in all).
 An installment is met when, at the end of its grace period (default 5 days after its due date),
 the repayment reaches the sum of the installments up to and including it; otherwise it is
 *missed*. The plans monitor (:func:`check_plans`) marks missed installments, breaks a plan at the
-configured number of misses (default 2) and completes it when the debt is repaid. A plan is *in
+configured number of misses (default 2) and completes it when the debt is repaid or every
+installment was met in time (new charges after the last one do not undo a kept plan). A plan is *in
 good standing* while it is active and the repayment has caught up with every installment whose
 grace period is over: reminder letters are not written to such a household.
 """
@@ -213,6 +214,11 @@ class Standing:
     @property
     def missed(self) -> list[InstallmentLine]:
         return [line for line in self.lines if line.state is InstallmentState.MISSED]
+
+    @property
+    def all_met(self) -> bool:
+        """Whether every installment has been met within its grace period (or before it)."""
+        return all(line.state is InstallmentState.PAID for line in self.lines)
 
     @property
     def caught_up(self) -> bool:
@@ -678,7 +684,7 @@ def check_plans(
                 note=f"{len(found.missed)} installments missed",
             )
             became = PlanStatus.BROKEN
-        elif found.repaid >= found.debt:
+        elif found.repaid >= found.debt or found.all_met:
             _move(
                 session,
                 plan,

@@ -26,7 +26,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from condo_admin.accounting.books import debtor_account, open_creditor_book
+from condo_admin.accounting.books import book_account, debtor_account, open_creditor_book
 from condo_admin.accounting.models import BookPurpose, DebtorAccount
 from condo_admin.accounting.payments import PaymentResult, record_payment, reverse_payment
 from condo_admin.audit.models import AuditEvent
@@ -35,8 +35,9 @@ from condo_admin.desk.models import PlanEvent, PlanInstallment, RepaymentPlan
 from condo_admin.desk.plans import InstallmentDraft, Settings
 from condo_admin.registry.models import Household
 from ledger.models import Book, JournalEntry
-from tests import factories
+from ledger.posting import Leg, post
 from ledger.queries import balance
+from tests import factories
 from tests.condo_admin.accounting.estate import Estate
 from tests.factories import ACTOR
 from volunteering.models import Agreement
@@ -97,7 +98,23 @@ class Office:
             income_categories={"RENT": "Canone"},
             actor=ACTOR,
         )
-        return book, debtor_account(self.session, book, self.debtor.occupancy, actor=ACTOR)
+        self.rent = book
+        self.rent_debtor = debtor_account(self.session, book, self.debtor.occupancy, actor=ACTOR)
+        return book, self.rent_debtor
+
+    def charge_rent(self, day: date, amount: str) -> int:
+        """A rent charge in the book :meth:`rent_book` opened."""
+        return post(
+            self.session,
+            self.rent,
+            day,
+            [
+                Leg(self.rent_debtor.account, amount),
+                Leg(book_account(self.session, self.rent, "INC.RENT"), f"-{amount}"),
+            ],
+            memo=f"Canone {day:%m/%Y}",
+            actor=ACTOR,
+        ).id
 
     def balance(self, on: date) -> Decimal:
         """What the household owes the book on ``on`` (positive: a debt)."""
