@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from stdnum import iban as stdnum_iban
 
@@ -38,7 +38,7 @@ from condo_admin.desk import cases, plans, reminders
 from condo_admin.desk.household_budgets import Line, record_budget
 from condo_admin.desk.models import CaseStatus, ContactKind, Means, Outcome, RepaymentPlan
 from condo_admin.registry.models import Agency, Household, Occupancy
-from ledger.models import Book
+from ledger.models import Book, JournalEntry
 from ledger.money import from_cents
 from volunteering.models import Agreement, AgreementStatus
 
@@ -52,6 +52,7 @@ class DeskSummary:
     plans: dict[str, int]
     cases: int
     letters: int
+    ledger_entries: int  # the payments the plans' stories made
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ def seed_desk(
         actor=ACTOR,
     )
     total = len(STORIES) + 3
+    entries_before = session.scalar(select(func.count()).select_from(JournalEntry))
     made: dict[str, RepaymentPlan] = {}
     used: set[int] = set()
     mixed = _mixed_plan(session, agency, today, used)
@@ -129,7 +131,8 @@ def seed_desk(
     counts: dict[str, int] = {}
     for plan in session.scalars(select(RepaymentPlan).where(RepaymentPlan.agency_id == agency.id)):
         counts[plan.status.value] = counts.get(plan.status.value, 0) + 1
-    return DeskSummary(plans=counts, cases=opened, letters=len(run.letters))
+    entries = session.scalar(select(func.count()).select_from(JournalEntry)) - entries_before
+    return DeskSummary(plans=counts, cases=opened, letters=len(run.letters), ledger_entries=entries)
 
 
 def _candidates(session: Session, agency: Agency, as_of: date) -> list[tuple[int, DebtorAccount]]:
@@ -162,6 +165,8 @@ def _story_plan(
             continue
         used.add(debtor.household_id)
         debt = from_cents(owed - owed % 1000)  # whole tens of euros: what the desk would state
+        # A large debt gets more installments: no more than about €150 a month.
+        count = story.count if story.name == "completed" else max(story.count, -(-owed // 15000))
         plan = plans.create_plan(
             session,
             agency,
@@ -169,7 +174,7 @@ def _story_plan(
             book=debtor.book,
             debt=debt,
             as_of=as_of,
-            installments=plans.equal_installments(debt, story.count, as_of + timedelta(days=20)),
+            installments=plans.equal_installments(debt, count, as_of + timedelta(days=20)),
             actor=ACTOR,
             note=f"demo: {story.name}",
         )
@@ -289,7 +294,9 @@ def _renegotiate(session: Session, made: dict[str, RepaymentPlan], today: date) 
         old,
         as_of=as_of,
         debt=debt,
-        installments=plans.equal_installments(debt, 12, as_of + timedelta(days=15)),
+        installments=plans.equal_installments(
+            debt, max(12, -(-int(debt * 100) // 15000)), as_of + timedelta(days=15)
+        ),
         actor=ACTOR,
         override_note=None,
     )
@@ -347,20 +354,20 @@ def _cases(session: Session, agency: Agency, made: dict[str, RepaymentPlan], tod
             cases.set_status(session, case, CaseStatus.IN_PLAN, on=good.as_of, actor=ACTOR)
         opened.append(case)
     done = made.get("completed")
-    if done is not None and cases.open_case_of(session, done.household_id) is None:
-        case = cases.open_case(
+    if done is not None:
+        case = cases.open_case_of(session, done.household_id) or cases.open_case(
             session, done.household, on=done.as_of, actor=ACTOR, assigned_to=OPERATORS[0]
         )
         cases.close_case(
             session,
             case,
-            on=done.closed_on or today,
+            on=max(done.closed_on or today, case.opened_on),
             outcome=Outcome.PLAN_COMPLETED,
             note=f"plan {done.code} repaid in full",
             actor=OPERATORS[0],
         )
         opened.append(case)
-    return len(opened)
+    return len({case.id for case in opened})
 
 
 __all__ = ["DeskSummary", "seed_desk"]

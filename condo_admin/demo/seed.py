@@ -162,7 +162,7 @@ def seed_demo(
         households=len(world.households),
         occupancies=len(world.occupancies),
         books=len(books),
-        entries=entries + restitution.ledger_entries,
+        entries=entries + restitution.ledger_entries + desk.ledger_entries,
         households_in_arrears=in_arrears,
         total_arrears=total,
         period_start=world.start,

@@ -302,6 +302,8 @@ class LetterRun(Base):
     run_by: Mapped[str] = mapped_column(String(100))
     run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
+    agency: Mapped[Agency] = relationship()
+
 
 class Letter(Base):
     """One reminder letter as produced: to whom, which stage, how much, and the PDF itself."""
