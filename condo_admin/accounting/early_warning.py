@@ -150,6 +150,8 @@ def early_warnings(
             f.oldest_days = max(f.oldest_days or 0, days)
     _charges_of_the_year(session, as_of, rules, accounts, facts)
     _monthly_moves(session, as_of, accounts, facts)
+    for household_id in extra:
+        facts.setdefault(household_id, _Facts())  # a flag judged elsewhere counts alone
     names = {
         h.id: h
         for h in session.scalars(select(Household).where(Household.id.in_(list(facts) or [0])))

@@ -351,7 +351,8 @@ def _cases(session: Session, agency: Agency, made: dict[str, RepaymentPlan], tod
             session, good.household, on=good.as_of, actor=ACTOR, assigned_to=OPERATORS[1]
         )
         if case.status is not CaseStatus.IN_PLAN:
-            cases.set_status(session, case, CaseStatus.IN_PLAN, on=good.as_of, actor=ACTOR)
+            on = max(good.as_of, case.opened_on)
+            cases.set_status(session, case, CaseStatus.IN_PLAN, on=on, actor=ACTOR)
         opened.append(case)
     done = made.get("completed")
     if done is not None:

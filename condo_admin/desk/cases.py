@@ -39,8 +39,16 @@ def _now() -> datetime:
 
 def _diary(
     session: Session, case: Case, on: date, kind: ContactKind, text: str, actor: str
-) -> None:
-    case.diary.append(CaseEntry(day=on, kind=kind, text=text, author=actor, at=_now()))
+) -> CaseEntry:
+    if on < case.opened_on:
+        raise CaseRefused(
+            case=f"#{case.id}",
+            problem=f"{on.isoformat()} is before the case was opened "
+            f"({case.opened_on.isoformat()})",
+        )
+    entry = CaseEntry(day=on, kind=kind, text=text, author=actor, at=_now())
+    case.diary.append(entry)
+    return entry
 
 
 def open_case_of(session: Session, household_id: int) -> Case | None:
@@ -168,11 +176,11 @@ def add_entry(
         raise CaseRefused(case=f"#{case.id}", problem="changes are written by the system only")
     if not text.strip():
         raise CaseRefused(case=f"#{case.id}", problem="a diary entry needs some text")
-    _diary(session, case, on, kind, text.strip(), actor)
+    entry = _diary(session, case, on, kind, text.strip(), actor)
     if case.status is CaseStatus.NEW and kind is not ContactKind.NOTE:
         set_status(session, case, CaseStatus.CONTACTED, on=on, actor=actor)
     session.flush()
-    return case.diary[-1]
+    return entry
 
 
 def set_status(
@@ -214,6 +222,8 @@ def plan_next_action(
     session: Session, case: Case, *, on: date, what: str, when: date, actor: str
 ) -> Case:
     _must_be_open(case, "given a next action")
+    if not what.strip():
+        raise CaseRefused(case=f"#{case.id}", problem="say what the next action is")
     if when < on:
         raise CaseRefused(
             case=f"#{case.id}",

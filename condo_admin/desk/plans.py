@@ -521,6 +521,16 @@ def _check_agreement(
         )
 
 
+#: How a refusal names each transition ("it cannot be activated").
+_DONE = {
+    "activate": "activated",
+    "cancel": "cancelled",
+    "supersede": "superseded",
+    "break": "broken",
+    "complete": "completed",
+}
+
+
 def _move(
     session: Session,
     plan: RepaymentPlan,
@@ -536,7 +546,7 @@ def _move(
         raise PlanTransitionRefused(
             plan=plan.code,
             status=plan.status.value,
-            action=action,
+            action=_DONE.get(action, action),
             allowed=" or ".join(s.value for s in allowed),
         )
     before = plan.status
