@@ -25,15 +25,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from condo_admin import formatting
 from condo_admin.accounting.models import CreditorBook, DebtorAccount
 from condo_admin.audit.operations import record as audit
 from condo_admin.desk import letter_pdf, templates
-from condo_admin.desk.cases import open_case_of
 from condo_admin.desk.errors import LettersRefused
 from condo_admin.desk.models import (
+    Case,
     DeskContact,
     Letter,
     LetterRun,
@@ -163,26 +163,28 @@ class Skipped:
     reason: str
 
 
-def _past_due(session: Session, agency: Agency, as_of: date) -> list[Due]:
-    books = list(
+def _agency_books(session: Session, agency: Agency) -> list[int]:
+    return list(
         session.scalars(select(CreditorBook.book_id).where(CreditorBook.agency_id == agency.id))
     )
+
+
+def _past_due(session: Session, books: list[int], as_of: date) -> list[Due]:
     if not books:
         return []
-    debtors = {
-        d.account_id: d
-        for d in session.scalars(select(DebtorAccount).where(DebtorAccount.book_id.in_(books)))
-    }
-    dues: dict[int, Due] = {}
+    dues: dict[int, list[tuple[date, int, int]]] = defaultdict(list)
     for item in openitems.positions(session, as_of, book_ids=books):
-        debtor = debtors.get(item.account_id)
-        if debtor is None or not item.is_charge or item.open_cents <= 0:
-            continue
-        if item.item_date >= as_of:
-            continue
-        due = dues.setdefault(item.account_id, Due(debtor))
-        due.items.append((item.item_date, item.posting_id, item.open_cents))
-    return sorted(dues.values(), key=lambda d: d.debtor.id)
+        if item.is_charge and item.open_cents > 0 and item.item_date < as_of:
+            dues[item.account_id].append((item.item_date, item.posting_id, item.open_cents))
+    if not dues:
+        return []
+    debtors = session.scalars(
+        select(DebtorAccount)
+        .where(DebtorAccount.account_id.in_(list(dues)))
+        .options(selectinload(DebtorAccount.household), selectinload(DebtorAccount.book))
+    )
+    found = [Due(debtor, dues[debtor.account_id]) for debtor in debtors]
+    return sorted(found, key=lambda d: d.debtor.id)
 
 
 def _stage_reached(stages: dict[Stage, tuple[int, bool]], days: int) -> Stage | None:
@@ -190,33 +192,59 @@ def _stage_reached(stages: dict[Stage, tuple[int, bool]], days: int) -> Stage | 
     return reached[-1] if reached else None
 
 
+@dataclass
+class _Context:
+    """What decides whether a letter goes, read for the whole agency in a few queries."""
+
+    plans: dict[tuple[int, int], RepaymentPlan]  # active plans by (household, book)
+    held: dict[int, int]  # household -> its open case holding letters
+    letters: dict[int, list[tuple[Stage, date]]]  # debtor account -> letters written, newest first
+
+
+def _context(session: Session, books: list[int], as_of: date) -> _Context:
+    plans = {
+        (plan.household_id, plan.book_id): plan
+        for plan in session.scalars(
+            select(RepaymentPlan)
+            .where(RepaymentPlan.book_id.in_(books), RepaymentPlan.status == PlanStatus.ACTIVE)
+            .options(selectinload(RepaymentPlan.installments))
+        )
+    }
+    held = {
+        household_id: case_id
+        for case_id, household_id in session.execute(
+            select(Case.id, Case.household_id).where(
+                Case.closed_on.is_(None), Case.hold_letters.is_(True)
+            )
+        )
+    }
+    letters: dict[int, list[tuple[Stage, date]]] = defaultdict(list)
+    for debtor_id, stage, on in session.execute(
+        select(Letter.debtor_account_id, Letter.stage, Letter.as_of)
+        .join(DebtorAccount, DebtorAccount.id == Letter.debtor_account_id)
+        .where(DebtorAccount.book_id.in_(books), Letter.as_of <= as_of)
+        .order_by(Letter.as_of.desc(), Letter.id.desc())
+    ):
+        letters[debtor_id].append((stage, on))
+    return _Context(plans, held, letters)
+
+
 def _held_back(
-    session: Session, due: Due, stage: Stage, as_of: date
+    session: Session, ctx: _Context, due: Due, stage: Stage, as_of: date
 ) -> tuple[str | None, RepaymentPlan | None]:
     """Why no letter of ``stage`` goes to this debtor account (None: it goes), and its plan."""
     debtor = due.debtor
-    plan = session.scalar(
-        select(RepaymentPlan).where(
-            RepaymentPlan.household_id == debtor.household_id,
-            RepaymentPlan.book_id == debtor.book_id,
-            RepaymentPlan.status == PlanStatus.ACTIVE,
-        )
-    )
+    plan = ctx.plans.get((debtor.household_id, debtor.book_id))
     if plan is not None and standing(session, plan, as_of).caught_up:
         return f"repayment plan {plan.code} is in good standing", plan
-    case = open_case_of(session, debtor.household_id)
-    if case is not None and case.hold_letters:
-        return f"case #{case.id} holds letters", plan
-    earlier = session.execute(
-        select(Letter.stage, Letter.as_of)
-        .where(
-            Letter.debtor_account_id == debtor.id,
-            Letter.as_of >= due.oldest,
-            Letter.as_of <= as_of,
-        )
-        .order_by(Letter.as_of.desc())
-    ).all()
-    sent = [(s, on) for s, on in earlier if RANK[s] >= RANK[stage]]
+    case_id = ctx.held.get(debtor.household_id)
+    if case_id is not None:
+        return f"case #{case_id} holds letters", plan
+    sent = [
+        (s, on)
+        for s, on in ctx.letters.get(debtor.id, [])
+        if on >= due.oldest and RANK[s] >= RANK[stage]
+    ]
     if sent:
         return f"{sent[0][0].value} already written on {sent[0][1].isoformat()} for this debt", plan
     return None, plan
@@ -226,15 +254,20 @@ def choose(session: Session, agency: Agency, as_of: date) -> tuple[list[Planned]
     """The letters a run on ``as_of`` would write, and those it holds back with the reason."""
     planned: list[Planned] = []
     skipped: list[Skipped] = []
+    books = _agency_books(session, agency)
+    dues = _past_due(session, books, as_of)
+    if not dues:
+        return planned, skipped
+    ctx = _context(session, books, as_of)
     stage_cache: dict[int, dict[Stage, tuple[int, bool]]] = {}
-    for due in _past_due(session, agency, as_of):
+    for due in dues:
         debtor = due.debtor
         stages = stage_cache.setdefault(debtor.book_id, stages_of(session, debtor.book_id))
         days = (as_of - due.oldest).days
         stage = _stage_reached(stages, days)
         if stage is None:
             continue
-        reason, plan = _held_back(session, due, stage, as_of)
+        reason, plan = _held_back(session, ctx, due, stage, as_of)
         if reason is not None:
             skipped.append(
                 Skipped(
