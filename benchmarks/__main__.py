@@ -25,6 +25,7 @@ from benchmarks.database import (
     recreate,
     stale_indexes,
 )
+from benchmarks.desk_bench import measure_desk, render_desk
 from benchmarks.generate import generate
 from benchmarks.ledger_bench import measure
 from benchmarks.profiles import PROFILES, Profile
@@ -279,6 +280,8 @@ def render(report: dict[str, Any]) -> str:
     ]
     if "accounting" in report:
         lines += render_accounting(report)
+    if "desk" in report:
+        lines += render_desk(report["desk"])
     return "\n".join(lines)
 
 
@@ -300,6 +303,11 @@ def main(argv: list[str] | None = None) -> int:
         queries = measure(engine, profile, samples=args.samples, warmup=args.warmup)
         print(f"[{profile.code}] timing aging, early warning and the charge run", file=sys.stderr)
         accounting = measure_accounting(engine, profile)
+        print(
+            f"[{profile.code}] timing the advice desk: plans, monitor, warnings, letters",
+            file=sys.stderr,
+        )
+        desk = measure_desk(engine, profile)
     finally:
         engine.dispose()
     report = {
@@ -315,6 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         "generation": generation,
         "queries": queries,
         "accounting": accounting,
+        "desk": desk,
     }
     print(render(report))
     if args.json is not None:

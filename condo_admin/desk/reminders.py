@@ -470,6 +470,20 @@ def _letter(run: LetterRun, p: Planned, content: letter_pdf.LetterContent, as_of
     )
 
 
+def preview(
+    session: Session,
+    planned: Planned,
+    contact: DeskContact,
+    as_of: date,
+    *,
+    template_folder: Path | None = None,
+) -> bytes:
+    """The PDF a run would write for ``planned``, without logging it (for a preview)."""
+    descriptions = _descriptions(session, [posting for _, posting, _ in planned.due.items])
+    content = _content(session, planned, contact, descriptions, template_folder, as_of)
+    return letter_pdf.render(content)
+
+
 def letters_of(session: Session, household_id: int) -> list[Letter]:
     return list(
         session.scalars(

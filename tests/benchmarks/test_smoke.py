@@ -29,6 +29,7 @@ def test_the_ledger_benchmark_runs_on_the_smallest_profile(
     assert "real charge run run_charges(2025-01): 40 entries" in report
     assert report.count("total matches debtor balances: True") == 4
     assert "early_warnings(as_of=2024-12-31)" in report
+    assert "plans created and activated" in report and "reminders.choose" in report
 
     figures = json.loads((tmp_path / "xs.json").read_text())
     accounting = figures["accounting"]
@@ -36,6 +37,10 @@ def test_the_ledger_benchmark_runs_on_the_smallest_profile(
     assert len(accounting["charge_run"]["runs_s"]) == 3
     assert {f["as_of"] for f in accounting["aging"].values()} == {"2024-12-31", "2023-12-31"}
     assert figures["queries"]["data"]["allocations"] > 0
+    desk = figures["desk"]
+    assert desk["plans"]["count"] > 0
+    assert desk["check_plans"]["broken"] == desk["plans"]["count"]  # nobody paid
+    assert desk["render_letters"]["letters"] > 0
 
     engine = make_engine(db)
     try:
