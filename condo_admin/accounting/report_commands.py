@@ -23,7 +23,7 @@ def _cli():  # type: ignore[no-untyped-def]
     return cli
 
 
-def _write_report(table: exporting.Table, fmt: str, output: Path | None) -> None:
+def write_report(table: exporting.Table, fmt: str, output: Path | None) -> None:
     if fmt == "xlsx" and output is None:
         raise _cli().Refused("--format xlsx needs an output file: add -o FILE.xlsx")
     text = exporting.write(table, fmt, output)
@@ -33,7 +33,7 @@ def _write_report(table: exporting.Table, fmt: str, output: Path | None) -> None
         click.echo(f"Written {output} ({len(table.rows)} rows).", err=True)
 
 
-def _output_options(command):  # type: ignore[no-untyped-def]
+def output_options(command):  # type: ignore[no-untyped-def]
     command = click.option(
         "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
     )(command)
@@ -204,7 +204,7 @@ def report() -> None:
     show_default=True,
 )
 @click.option("--book", "book_codes", multiple=True, help="Only these books (repeatable).")
-@_output_options
+@output_options
 def aging_command(
     as_of: datetime, by: str, book_codes: tuple[str, ...], fmt: str, output: Path | None
 ) -> None:
@@ -222,7 +222,7 @@ def aging_command(
         if book_codes:
             names = session.scalars(select(Book.code).where(Book.id.in_(book_ids)))
             table.title += f" (books {', '.join(names)})"
-    _write_report(table, fmt, output)
+    write_report(table, fmt, output)
 
 
 @report.command("early-warning")
@@ -234,7 +234,7 @@ def aging_command(
     type=click.IntRange(0, 60),
     help="Days after the due date before a charge counts as missed.",
 )
-@_output_options
+@output_options
 def early_warning_command(as_of: datetime, grace_days: int, fmt: str, output: Path | None) -> None:
     """Households to call, and why."""
     from condo_admin.accounting.early_warning import Settings, as_table
@@ -244,7 +244,7 @@ def early_warning_command(as_of: datetime, grace_days: int, fmt: str, output: Pa
     obj = click.get_current_context().find_object(cli.Context)
     with obj.session() as session:
         warnings = desk_warnings(session, as_of.date(), Settings(grace_days=grace_days))
-    _write_report(as_table(warnings, as_of.date()), fmt, output)
+    write_report(as_table(warnings, as_of.date()), fmt, output)
 
 
 @report.command("restitution")
@@ -256,7 +256,7 @@ def early_warning_command(as_of: datetime, grace_days: int, fmt: str, output: Pa
     default="agreement",
     show_default=True,
 )
-@_output_options
+@output_options
 def restitution_command(
     start: datetime, end: datetime, by: str, fmt: str, output: Path | None
 ) -> None:
@@ -269,7 +269,7 @@ def restitution_command(
     obj = click.get_current_context().find_object(cli.Context)
     with obj.session() as session:
         rows = period_totals(session, start.date(), end.date(), by=by)
-    _write_report(as_table(rows, start.date(), end.date(), by), fmt, output)
+    write_report(as_table(rows, start.date(), end.date(), by), fmt, output)
 
 
 def register(main: click.Group) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from condo_admin import formatting, lookups
 from condo_admin.accounting.books import set_book_iban
+from condo_admin.accounting.report_commands import output_options, write_report
 from condo_admin.desk import cases as cases_service
 from condo_admin.desk import household_budgets as budgets
 from condo_admin.desk import plans as plans_service
@@ -230,6 +231,7 @@ def _plan(session: Session, agency_code: str, code: str) -> RepaymentPlan:
 
 
 def _standing_lines(session: Session, plan: RepaymentPlan, as_of: date) -> list[str]:
+    as_of = plans_service.judged_on(plan, as_of)
     found = plans_service.standing(session, plan, as_of)
     lines = [
         f"Plan {plan.code} ({plan.status.value}) of household {plan.household.code} in book "
@@ -466,9 +468,17 @@ def plan_show(obj: Context, agency_code: str, code: str, as_of: datetime | None)
 @_agency_option
 @click.option("--status", type=click.Choice([s.value for s in PlanStatus]))
 @click.option("--as-of", "as_of", type=DATE, help="Default: today.")
+@output_options
 @click.pass_obj
-def plan_list(obj: Context, agency_code: str, status: str | None, as_of: datetime | None) -> None:
-    """Plans of the agency with their standing."""
+def plan_list(
+    obj: Context,
+    agency_code: str,
+    status: str | None,
+    as_of: datetime | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Plans of the agency with expected against repaid (table, csv or xlsx with a chart)."""
     day = _day(as_of)
     with obj.session() as session:
         agency = lookups.agency(session, agency_code)
@@ -476,19 +486,8 @@ def plan_list(obj: Context, agency_code: str, status: str | None, as_of: datetim
         if status:
             query = query.where(RepaymentPlan.status == PlanStatus(status))
         found = list(session.scalars(query.order_by(RepaymentPlan.code)))
-        lines = [
-            f"{'plan':<14} {'household':<10} {'book':<12} {'status':<10} {'debt':>12} "
-            f"{'expected':>12} {'repaid':>12}"
-        ]
-        for plan in found:
-            s = plans_service.standing(session, plan, day)
-            lines.append(
-                f"{plan.code:<14} {plan.household.code:<10} {plan.book.code:<12} "
-                f"{plan.status.value:<10} {_money(s.debt):>12} {_money(s.expected):>12} "
-                f"{_money(s.repaid):>12}"
-            )
-        lines.append(f"{len(found)} plans.")
-    _echo(lines)
+        table = plans_service.as_table(session, found, day)
+    write_report(table, fmt, output)
 
 
 @plans.command("check")

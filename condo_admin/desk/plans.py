@@ -43,6 +43,7 @@ from condo_admin.audit.operations import record as audit
 from condo_admin.desk.errors import DebtAboveArrears, PlanRefused, PlanTransitionRefused
 from condo_admin.desk.household_budgets import budget_on, means
 from condo_admin.desk.models import Means, PlanEvent, PlanInstallment, PlanStatus, RepaymentPlan
+from condo_admin.exporting import Cell, Chart, Table
 from condo_admin.registry.models import Agency, Household
 from ledger.errors import InvalidAmount, NotFound
 from ledger.models import Book, Posting
@@ -306,6 +307,14 @@ def standing(session: Session, plan: RepaymentPlan, as_of: date) -> Standing:
         plan.grace_days,
         as_of,
     )
+
+
+def judged_on(plan: RepaymentPlan, as_of: date) -> date:
+    """The day a report judges ``plan`` on: ``as_of``, or the day it closed if that was earlier
+    (a cancelled or superseded plan misses nothing after it ended)."""
+    if plan.closed_on is not None and plan.closed_on < as_of:
+        return plan.closed_on
+    return as_of
 
 
 def in_good_standing(session: Session, plan: RepaymentPlan, as_of: date) -> bool:
@@ -690,7 +699,8 @@ def check_plans(
                 (PlanStatus.ACTIVE,),
                 "break",
                 actor,
-                on=as_of,
+                # The day the grace period of the miss that broke it ran out.
+                on=min(as_of, found.missed[plan.break_after - 1].deadline + timedelta(days=1)),
                 note=f"{len(found.missed)} installments missed",
             )
             became = PlanStatus.BROKEN
@@ -702,7 +712,7 @@ def check_plans(
                 (PlanStatus.ACTIVE,),
                 "complete",
                 actor,
-                on=as_of,
+                on=as_of if found.repaid >= found.debt else min(as_of, found.lines[-1].deadline),
             )
             became = PlanStatus.COMPLETED
         session.flush()
@@ -751,6 +761,56 @@ def affordability(
     disposable = means(budget).disposable
     share = (heaviest / disposable).quantize(Decimal("0.0001")) if disposable > 0 else None
     return Affordability(heaviest, disposable, share, rules.affordability_threshold)
+
+
+# --- reporting -----------------------------------------------------------------------------
+
+
+def as_table(session: Session, found: Sequence[RepaymentPlan], as_of: date) -> Table:
+    """Plans with expected against repaid on ``as_of`` (closed plans: on the day they closed),
+    and a chart of what each has repaid."""
+    rows: list[list[Cell]] = []
+    for plan in found:
+        s = standing(session, plan, judged_on(plan, as_of))
+        rows.append(
+            [
+                plan.code,
+                plan.household.code,
+                plan.book.code,
+                plan.status.value,
+                "mixed" if plan.agreement_id else "cash",
+                s.debt,
+                s.expected,
+                s.repaid,
+                s.repaid_by_hours,
+                s.behind,
+                len(s.missed),
+            ]
+        )
+    total = [sum((row[i] for row in rows), Decimal("0.00")) for i in range(5, 10)]
+    return Table(
+        title=f"Repayment plans as of {as_of.isoformat()}: {len(rows)}",
+        headers=[
+            "plan",
+            "household",
+            "book",
+            "status",
+            "kind",
+            "debt",
+            "expected",
+            "repaid",
+            "of which hours",
+            "behind",
+            "missed",
+        ],
+        rows=rows,
+        footer=["total", "", "", "", "", *total, sum(int(row[10]) for row in rows)],
+        chart=Chart(
+            title="Repaid by plan",
+            labels=[str(row[0]) for row in rows],
+            values=[row[7] for row in rows],  # type: ignore[misc]
+        ),
+    )
 
 
 # --- finding -------------------------------------------------------------------------------

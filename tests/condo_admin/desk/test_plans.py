@@ -7,7 +7,7 @@ The default story (see :mod:`tests.condo_admin.desk.office`): the household owes
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -486,7 +486,9 @@ def test_a_plan_kept_to_the_end_is_completed_though_new_charges_are_owed(
     office.charge(date(2024, 10, 7), "100.00")  # after the last grace period ran out
     assert office.standing(plan, date(2024, 10, 10)).repaid == Decimal("500.00")
     (result,) = office.check(date(2024, 10, 10))
-    assert result.became is PlanStatus.COMPLETED and plan.closed_on == date(2024, 10, 10)
+    # It closes on the day the last grace period ran out, not on the day the monitor ran.
+    last_deadline = plan.installments[-1].due_date + timedelta(days=plan.grace_days)
+    assert result.became is PlanStatus.COMPLETED and plan.closed_on == last_deadline
 
 
 def test_a_plan_is_not_completed_while_an_installment_is_still_to_come(office: Office) -> None:
@@ -502,6 +504,14 @@ def test_a_plan_repaid_early_is_completed_early(office: Office) -> None:
     office.pay(date(2024, 7, 5), "600.00")
     (result,) = office.check(date(2024, 7, 6))
     assert result.became is PlanStatus.COMPLETED and plan.closed_on == date(2024, 7, 6)
+
+
+def test_a_broken_plan_closes_when_the_grace_of_its_second_miss_ran_out(office: Office) -> None:
+    plan = office.plan()
+    (result,) = office.check(date(2024, 12, 1))  # nothing paid; checked long after
+    second = plan.installments[1]
+    assert result.became is PlanStatus.BROKEN
+    assert plan.closed_on == second.due_date + timedelta(days=plan.grace_days + 1)
 
 
 def test_a_plan_with_one_miss_that_is_then_repaid_is_completed(office: Office) -> None:
