@@ -9,8 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from condo_admin.registry.models import Agency, Household
-from ledger.errors import NotFound
+from ledger.errors import CondoError, NotFound
 from ledger.models import Book
+
+
+class AmbiguousAgency(CondoError):
+    message_id = "lookups.ambiguous_agency"
+    template = "There are several agencies (%(codes)s…): say which with --agency."
 
 
 def agency(session: Session, code: str) -> Agency:
@@ -18,6 +23,18 @@ def agency(session: Session, code: str) -> Agency:
     if found is None:
         raise NotFound(what="Agency", ref=code)
     return found
+
+
+def agency_or_only(session: Session, code: str | None) -> Agency:
+    """The agency named, or the only one when none is named (most installations have one)."""
+    if code:
+        return agency(session, code)
+    found = session.scalars(select(Agency).order_by(Agency.code).limit(3)).all()
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NotFound(what="Agency", ref="(none yet: run condo seed-demo or create one)")
+    raise AmbiguousAgency(codes=", ".join(a.code for a in found))
 
 
 def household(session: Session, agency: Agency, code: str) -> Household:

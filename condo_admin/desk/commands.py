@@ -85,7 +85,9 @@ def _money(amount: Decimal) -> str:
 
 
 def _agency_option(command):  # type: ignore[no-untyped-def]
-    return click.option("--agency", "agency_code", required=True, help="Agency code.")(command)
+    return click.option(
+        "--agency", "agency_code", help="Agency code (default: the only agency there is)."
+    )(command)
 
 
 # --- household budget ----------------------------------------------------------------------
@@ -126,7 +128,7 @@ def household_budget() -> None:
 @click.pass_obj
 def budget_set(
     obj: Context,
-    agency_code: str,
+    agency_code: str | None,
     household_code: str,
     valid_from: datetime | None,
     income: tuple[str, ...],
@@ -135,7 +137,7 @@ def budget_set(
 ) -> None:
     """Save a new version of HOUSEHOLD_CODE's budget (older versions are kept)."""
     with obj.session() as session:
-        agency = lookups.agency(session, agency_code)
+        agency = lookups.agency_or_only(session, agency_code)
         household = lookups.household(session, agency, household_code)
         lines = [budgets.Line("income", c, a) for c, a in _pairs(income, "--income")]
         lines += [budgets.Line("expense", c, a) for c, a in _pairs(expense, "--expense")]
@@ -155,10 +157,12 @@ def budget_set(
 @_agency_option
 @click.argument("household_code")
 @click.pass_obj
-def budget_show(obj: Context, agency_code: str, household_code: str) -> None:
+def budget_show(obj: Context, agency_code: str | None, household_code: str) -> None:
     """Every version of HOUSEHOLD_CODE's budget, oldest first."""
     with obj.session() as session:
-        household = lookups.household(session, lookups.agency(session, agency_code), household_code)
+        household = lookups.household(
+            session, lookups.agency_or_only(session, agency_code), household_code
+        )
         versions = budgets.history(session, household.id)
         lines = [f"Household {household.code} {household.name}: {len(versions)} versions"]
         for version in versions:
@@ -226,8 +230,10 @@ def _installments(
     return cash
 
 
-def _plan(session: Session, agency_code: str, code: str) -> RepaymentPlan:
-    return plans_service.find_plan(session, lookups.agency(session, agency_code), code.strip())
+def _plan(session: Session, agency_code: str | None, code: str) -> RepaymentPlan:
+    return plans_service.find_plan(
+        session, lookups.agency_or_only(session, agency_code), code.strip()
+    )
 
 
 def _standing_lines(session: Session, plan: RepaymentPlan, as_of: date) -> list[str]:
@@ -299,7 +305,7 @@ def _affordability_line(afford: plans_service.Affordability) -> str:
 @click.pass_obj
 def plan_create(
     obj: Context,
-    agency_code: str,
+    agency_code: str | None,
     household_code: str,
     book_code: str,
     debt: str,
@@ -327,7 +333,7 @@ def plan_create(
     if hours_part and not agreement_code:
         raise PlanRefused(plan=code or "(new)", problem="--hours-part needs --agreement")
     with obj.session() as session:
-        agency = lookups.agency(session, agency_code)
+        agency = lookups.agency_or_only(session, agency_code)
         household = lookups.household(session, agency, household_code)
         book = lookups.book(session, book_code)
         amount = _amount(debt, "--debt")
@@ -376,7 +382,7 @@ def _plan_command(name: str, help_text: str):  # type: ignore[no-untyped-def]
 
 @_plan_command("activate", "The household signed: CODE runs (and supersedes what it renegotiates).")
 @click.option("--on", type=DATE, help="Day of signature (default: today).")
-def plan_activate(obj: Context, agency_code: str, code: str, on: datetime | None) -> None:
+def plan_activate(obj: Context, agency_code: str | None, code: str, on: datetime | None) -> None:
     with obj.session() as session:
         plan = _plan(session, agency_code, code)
         plans_service.activate_plan(session, plan, on=_day(on), actor=_actor())
@@ -409,7 +415,7 @@ def plan_cancel(
 @click.option("--override-note")
 def plan_renegotiate(
     obj: Context,
-    agency_code: str,
+    agency_code: str | None,
     code: str,
     as_of: datetime,
     debt: str | None,
@@ -448,7 +454,7 @@ def plan_renegotiate(
 
 @_plan_command("show", "Plan CODE: installments, expected against repaid, history.")
 @click.option("--as-of", "as_of", type=DATE, help="Default: today.")
-def plan_show(obj: Context, agency_code: str, code: str, as_of: datetime | None) -> None:
+def plan_show(obj: Context, agency_code: str | None, code: str, as_of: datetime | None) -> None:
     day = _day(as_of)
     with obj.session() as session:
         plan = _plan(session, agency_code, code)
@@ -472,7 +478,7 @@ def plan_show(obj: Context, agency_code: str, code: str, as_of: datetime | None)
 @click.pass_obj
 def plan_list(
     obj: Context,
-    agency_code: str,
+    agency_code: str | None,
     status: str | None,
     as_of: datetime | None,
     fmt: str,
@@ -481,7 +487,7 @@ def plan_list(
     """Plans of the agency with expected against repaid (table, csv or xlsx with a chart)."""
     day = _day(as_of)
     with obj.session() as session:
-        agency = lookups.agency(session, agency_code)
+        agency = lookups.agency_or_only(session, agency_code)
         query = select(RepaymentPlan).where(RepaymentPlan.agency_id == agency.id)
         if status:
             query = query.where(RepaymentPlan.status == PlanStatus(status))
@@ -535,8 +541,8 @@ def cases() -> None:
     """The desk's cases: open from the early-warning list, work them, close them."""
 
 
-def _case(session: Session, agency_code: str, case_id: int) -> Case:
-    return cases_service.find_case(session, lookups.agency(session, agency_code), case_id)
+def _case(session: Session, agency_code: str | None, case_id: int) -> Case:
+    return cases_service.find_case(session, lookups.agency_or_only(session, agency_code), case_id)
 
 
 def _case_line(case: Case) -> str:
@@ -562,7 +568,7 @@ def _case_line(case: Case) -> str:
 @click.pass_obj
 def case_open(
     obj: Context,
-    agency_code: str,
+    agency_code: str | None,
     from_warnings: bool,
     household_code: str | None,
     as_of: datetime | None,
@@ -574,7 +580,7 @@ def case_open(
     if from_warnings == bool(household_code):
         raise _cli().Refused("give either --from-warnings or --household")
     with obj.session() as session:
-        agency = lookups.agency(session, agency_code)
+        agency = lookups.agency_or_only(session, agency_code)
         if from_warnings:
             done = cases_service.open_from_warnings(session, agency, day, actor=_actor())
             lines = [_case_line(c) for c in done.opened]
@@ -599,7 +605,7 @@ def case_open(
 @click.pass_obj
 def case_list(
     obj: Context,
-    agency_code: str,
+    agency_code: str | None,
     show_all: bool,
     assigned_to: str | None,
     due_by: datetime | None,
@@ -608,7 +614,7 @@ def case_list(
     with obj.session() as session:
         found = cases_service.cases(
             session,
-            lookups.agency(session, agency_code),
+            lookups.agency_or_only(session, agency_code),
             open_only=not show_all,
             assigned_to=assigned_to,
             due_by=due_by.date() if due_by else None,
@@ -628,7 +634,7 @@ def _case_command(name: str, help_text: str):  # type: ignore[no-untyped-def]
 
 
 @_case_command("show", "Case CASE_ID with its flags and diary.")
-def case_show(obj: Context, agency_code: str, case_id: int) -> None:
+def case_show(obj: Context, agency_code: str | None, case_id: int) -> None:
     with obj.session() as session:
         case = _case(session, agency_code, case_id)
         lines = [_case_line(case), f"household {case.household.name}"]
@@ -695,7 +701,7 @@ def case_assign(
 @click.option("--on", type=DATE, help="Today, for the diary (default: today).")
 def case_next(
     obj: Context,
-    agency_code: str,
+    agency_code: str | None,
     case_id: int,
     what: str,
     when: datetime,
@@ -761,9 +767,11 @@ def reminders_contact(
 ) -> None:
     """The advice desk's contact, printed on every letter."""
     with obj.session() as session:
+        agency = lookups.agency_or_only(session, agency_code)
+        agency_code = agency.code
         reminders_service.set_contact(
             session,
-            lookups.agency(session, agency_code),
+            agency,
             name=name,
             address=address,
             phone=phone,
@@ -831,7 +839,7 @@ def reminders_generate(
     """Write the letters due on --as-of: one PDF each and a summary; logged, never repeated."""
     day = as_of.date()
     with obj.session() as session:
-        agency = lookups.agency(session, agency_code)
+        agency = lookups.agency_or_only(session, agency_code)
         result = reminders_service.generate(
             session, agency, day, actor=_actor(), template_folder=template_folder
         )
@@ -880,11 +888,13 @@ def reminders_generate(
 @_agency_option
 @click.option("--since", type=DATE)
 @click.pass_obj
-def reminders_log(obj: Context, agency_code: str, since: datetime | None) -> None:
+def reminders_log(obj: Context, agency_code: str | None, since: datetime | None) -> None:
     """Every letter written: when, by whom, to whom, which stage, how much."""
     with obj.session() as session:
         rows = reminders_service.log(
-            session, lookups.agency(session, agency_code), since=since.date() if since else None
+            session,
+            lookups.agency_or_only(session, agency_code),
+            since=since.date() if since else None,
         )
         lines = [
             f"{letter.as_of.isoformat()} {run.run_by:<16} {letter.household.code:<10} "
