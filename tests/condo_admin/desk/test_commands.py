@@ -30,6 +30,7 @@ from condo_admin.desk.models import (
     PlanStatus,
     RepaymentPlan,
 )
+from tests import factories
 from tests.condo_admin.accounting.estate import Estate
 
 DESK_TABLES = (HouseholdBudget, RepaymentPlan, PlanInstallment, PlanEvent, Case, CaseEntry, Letter)
@@ -378,3 +379,12 @@ def test_reminders_generate_writes_pdfs_a_summary_and_never_repeats(cli, world, 
     )
     assert "0 letters written" in again and "already written on 2025-04-15" in again
     assert "1 letters." in ok(cli("reminders", "log", "--agency", world.agency))
+
+
+def test_agency_may_be_left_out_while_there_is_only_one(cli, world):
+    assert "0 letters." in ok(cli("reminders", "log"))
+    with Session(world.engine) as session:
+        factories.agency(session)
+        session.commit()
+    refused(cli("reminders", "log"), "There are several agencies")
+    assert "0 letters." in ok(cli("reminders", "log", "--agency", world.agency))
