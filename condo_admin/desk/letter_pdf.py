@@ -17,7 +17,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from condo_admin import formatting
 
@@ -175,8 +175,17 @@ def render(content: LetterContent) -> bytes:
             ]
         )
     )
-    story += [pay, Spacer(1, 6 * mm)]
-    story += [para(text) for text in content.closing]
-    story += [Spacer(1, 6 * mm), para("\n".join(content.contact), small)]
+    # The payment box and the closing stay together on one page.
+    story.append(
+        KeepTogether(
+            [
+                pay,
+                Spacer(1, 6 * mm),
+                *[para(text) for text in content.closing],
+                Spacer(1, 6 * mm),
+                para("\n".join(content.contact), small),
+            ]
+        )
+    )
     doc.build(story)
     return buffer.getvalue()
