@@ -2,7 +2,7 @@
 
 A template is a Jinja text file named ``<stage>.<language>.txt`` with three sections, each
 introduced by a line ``## subject``, ``## opening`` or ``## closing``; paragraphs are separated by
-a blank line. The defaults ship with the package (``condo_admin/desk/letters/``); an agency with
+a blank line, and a single line break is kept. The defaults ship with the package (``condo_admin/desk/letters/``); an agency with
 its own wording points ``--templates`` at a folder of its own, which must then hold every
 template a run needs: a missing one stops the run before anything is written.
 """
@@ -43,7 +43,11 @@ def missing(folder: Path | None, needed: set[tuple[str, str]]) -> list[str]:
 
 
 def _paragraphs(text: str) -> list[str]:
-    blocks = [" ".join(block.split()) for block in text.strip().split("\n\n")]
+    """Paragraphs split on blank lines; a single line break is kept (a signature, an address)."""
+    blocks = [
+        "\n".join(" ".join(line.split()) for line in block.strip().splitlines())
+        for block in text.strip().split("\n\n")
+    ]
     return [block for block in blocks if block]
 
 
