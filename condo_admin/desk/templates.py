@@ -3,8 +3,9 @@
 A template is a Jinja text file named ``<stage>.<language>.txt`` with three sections, each
 introduced by a line ``## subject``, ``## opening`` or ``## closing``; paragraphs are separated by
 a blank line, and a single line break is kept. The defaults ship with the package
-(``condo_admin/desk/letters/``); an agency with its own wording points ``--templates`` at a folder of its own, which must then hold every
-template a run needs: a missing one stops the run before anything is written.
+(``condo_admin/desk/letters/``); an agency with its own wording points ``--templates`` at a folder
+of its own, which must then hold every template a run needs: a missing one stops the run before
+anything is written.
 """
 
 from __future__ import annotations
