@@ -436,3 +436,7 @@ _volunteering_commands.register(main)
 from condo_admin.desk import commands as _desk_commands  # noqa: E402
 
 _desk_commands.register(main)
+
+from condo_admin.auth import commands as _auth_commands  # noqa: E402
+
+_auth_commands.register(main)

@@ -34,11 +34,3 @@ def healthz() -> tuple[Response, int]:
     if not migrated:
         body["hint"] = "run 'condo init-db' to bring the schema up to date"
     return jsonify(body), 200 if migrated else 503
-
-
-@bp.get("/")
-def index() -> Response:
-    return Response(
-        f"condo-admin {__version__} is running. Health check: /healthz\n",
-        mimetype="text/plain",
-    )

@@ -286,3 +286,28 @@ __all__ = [
     "household_figures",
     "period_totals",
 ]
+
+
+def credited_by_month(
+    session: Session, agency_id: int, ends: list[date]
+) -> list[tuple[date, Decimal]]:
+    """Euros credited for work done in each month ending on ``ends`` (agreements of the agency)."""
+    if not ends:
+        return []
+    start = ends[0].replace(day=1)
+    rows = session.execute(
+        select(HourEntry.work_date, func.sum(HourEntry.credited_cents))
+        .join(Agreement, Agreement.id == HourEntry.agreement_id)
+        .where(
+            Agreement.agency_id == agency_id,
+            HourEntry.status == HourStatus.CREDITED,
+            HourEntry.work_date >= start,
+            HourEntry.work_date <= ends[-1],
+        )
+        .group_by(HourEntry.work_date)
+    ).all()
+    totals = dict.fromkeys(ends, 0)
+    for day, cents in rows:
+        end = next(e for e in ends if day <= e)
+        totals[end] += int(cents or 0)
+    return [(end, from_cents(totals[end])) for end in ends]

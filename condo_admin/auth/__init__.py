@@ -1,0 +1,1 @@
+"""Who may do what: user accounts, roles and their scopes, passwords, login."""

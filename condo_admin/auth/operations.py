@@ -1,0 +1,195 @@
+"""Creating users, setting passwords and checking them at login.
+
+Passwords are hashed with werkzeug's scrypt; a login for an unknown user still checks a hash, so
+the time taken does not tell whether the username exists. Setting a password bumps the user's
+``session_version``, which ends every session opened with the old one.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from condo_admin.audit.operations import record as audit
+from condo_admin.audit.operations import snapshot
+from condo_admin.auth.errors import UserRefused, WeakPassword
+from condo_admin.auth.models import STAFF, Role, User
+from condo_admin.registry.models import Agency, Household, HousingBody, Person
+from ledger.errors import NotFound
+
+MIN_LENGTH = 10
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+#: Checked when the username is unknown, so that both paths cost one scrypt.
+_DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
+#: What each role must be tied to (and may not be tied to anything else).
+_SCOPE = {
+    Role.ADMIN: "agency",
+    Role.OPERATOR: "agency",
+    Role.SUPERVISOR: "agency",
+    Role.HOUSING_BODY: "housing_body",
+    Role.RESIDENT: "household",
+}
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def check_strength(password: str, username: str) -> None:
+    if len(password) < MIN_LENGTH:
+        raise WeakPassword(problem=f"use at least {MIN_LENGTH} characters")
+    if password.isdigit():
+        raise WeakPassword(problem="use letters as well as digits")
+    if username and username.lower() in password.lower():
+        raise WeakPassword(problem="it must not contain the username")
+
+
+def _username(value: str) -> str:
+    name = value.strip().lower()
+    if not _USERNAME.match(name):
+        raise UserRefused(
+            username=repr(value),
+            problem="a username is 2 to 64 lower-case letters, digits, '.', '_' or '-'",
+        )
+    return name
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    role: Role | str,
+    password: str,
+    actor: str,
+    agency: Agency | None = None,
+    housing_body: HousingBody | None = None,
+    household: Household | None = None,
+    person: Person | None = None,
+    email: str | None = None,
+    language: str = "it",
+) -> User:
+    name = _username(username)
+    try:
+        role = Role(role)
+    except ValueError:
+        raise UserRefused(
+            username=name, problem=f"{role!r} is not a role ({', '.join(r.value for r in Role)})"
+        ) from None
+    if session.scalar(select(func.count()).select_from(User).where(User.username == name)):
+        raise UserRefused(username=name, problem="this username is taken")
+    scopes = {"agency": agency, "housing_body": housing_body, "household": household}
+    needed = _SCOPE[role]
+    if scopes[needed] is None:
+        raise UserRefused(
+            username=name, problem=f"a {role.value} must belong to a {needed.replace('_', ' ')}"
+        )
+    extra = [key for key, value in scopes.items() if value is not None and key != needed]
+    if extra:
+        raise UserRefused(
+            username=name,
+            problem=f"a {role.value} belongs to a {needed.replace('_', ' ')} only, "
+            f"not to a {extra[0].replace('_', ' ')}",
+        )
+    if role is Role.SUPERVISOR and person is None:
+        raise UserRefused(username=name, problem="a supervisor must be a person of the registry")
+    if person is not None and agency is not None and person.agency_id != agency.id:
+        raise UserRefused(username=name, problem="the person belongs to another agency")
+    if language not in ("it", "en"):
+        raise UserRefused(username=name, problem="the language is it or en")
+    if not display_name.strip():
+        raise UserRefused(username=name, problem="give the name to show")
+    check_strength(password, name)
+    user = User(
+        username=name,
+        display_name=display_name.strip(),
+        email=(email or "").strip() or None,
+        password_hash=hash_password(password),
+        role=role,
+        agency_id=agency.id if agency else None,
+        housing_body_id=housing_body.id if housing_body else None,
+        household_id=household.id if household else None,
+        person_id=person.id if person else None,
+        language=language,
+        active=True,
+        session_version=1,
+        created_at=datetime.now(UTC),
+        created_by=actor,
+    )
+    session.add(user)
+    session.flush()
+    audit(session, actor, "user.create", user, after=_public(user))
+    return user
+
+
+def _public(user: User) -> dict[str, object]:
+    """What the audit log keeps of a user: never the password hash."""
+    data = snapshot(user)
+    data.pop("password_hash", None)
+    return data
+
+
+def set_password(session: Session, user: User, password: str, *, actor: str) -> User:
+    check_strength(password, user.username)
+    before = _public(user)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    session.flush()
+    audit(session, actor, "user.set_password", user, before=before, after=_public(user))
+    return user
+
+
+def set_active(session: Session, user: User, active: bool, *, actor: str) -> User:
+    before = _public(user)
+    user.active = active
+    user.session_version += 1
+    session.flush()
+    audit(
+        session,
+        actor,
+        "user.activate" if active else "user.deactivate",
+        user,
+        before=before,
+        after=_public(user),
+    )
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with these credentials, or None (without saying which part was wrong)."""
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    user.last_login_at = datetime.now(UTC)
+    session.flush()
+    return user
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise NotFound(what="User", ref=username)
+    return user
+
+
+def load_user(session: Session, user_id: str) -> User | None:
+    """The user a session cookie names (``<id>:<session version>``), if still valid and active."""
+    try:
+        raw_id, version = user_id.split(":")
+        user = session.get(User, int(raw_id))
+    except (ValueError, TypeError):
+        return None
+    if user is None or not user.active or str(user.session_version) != version:
+        return None
+    return user
+
+
+def is_staff(user: User) -> bool:
+    return user.role in STAFF

@@ -1,0 +1,58 @@
+"""Fixtures of the web tests: the committed site (per database) and an app on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine
+
+from condo_admin.app import create_app
+from condo_admin.db import make_engine
+from condo_admin.migrate import upgrade
+from condo_admin.web.security import limiter
+from tests.conftest import PG_ENV, PG_SKIP_REASON, _postgres_database
+from tests.web.site import Site, build
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def site_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.sqlite'}"
+        return
+    import os
+
+    if not os.environ.get(PG_ENV):
+        pytest.skip(PG_SKIP_REASON)
+    yield from _postgres_database()
+
+
+@pytest.fixture(scope="session")
+def site_engine(site_url: str) -> Iterator[Engine]:
+    engine = make_engine(site_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def site(site_engine: Engine, site_url: str) -> Site:
+    return build(site_engine, site_url)
+
+
+@pytest.fixture
+def app(site: Site, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(
+        {"DATABASE_URL": site.url, "INSTANCE_PATH": str(tmp_path), "TESTING": True}
+    )
+    with app.app_context():
+        limiter.reset()
+    yield app
+    app.extensions["condo"].engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_client()
