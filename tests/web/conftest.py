@@ -44,9 +44,7 @@ def site(site_engine: Engine, site_url: str) -> Site:
 
 @pytest.fixture
 def app(site: Site, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(
-        {"DATABASE_URL": site.url, "INSTANCE_PATH": str(tmp_path), "TESTING": True}
-    )
+    app = create_app({"DATABASE_URL": site.url, "INSTANCE_PATH": str(tmp_path), "TESTING": True})
     with app.app_context():
         limiter.reset()
     yield app
