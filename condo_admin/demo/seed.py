@@ -40,6 +40,7 @@ from condo_admin.accounting.shares import define_share_table
 from condo_admin.demo import plan as p
 from condo_admin.demo.desk import seed_desk
 from condo_admin.demo.restitution import seed_restitution
+from condo_admin.demo.users import DEMO_PASSWORD, Login, seed_users
 from condo_admin.registry import operations as registry
 from condo_admin.registry.models import (
     Agency,
@@ -96,6 +97,7 @@ class DemoSummary:
     plans: dict[str, int] = field(default_factory=dict)
     cases: int = 0
     letters: int = 0
+    logins: list[Login] = field(default_factory=list)
 
     def lines(self, locale: str | None = None) -> list[str]:
         """A short human summary; money and dates in ``locale`` (default: CONDO_LOCALE)."""
@@ -117,6 +119,12 @@ class DemoSummary:
             f"{sum(self.plans.values())} repayment plans ("
             + ", ".join(f"{n} {status}" for status, n in sorted(self.plans.items()))
             + f"), {self.cases} cases, {self.letters} reminder letters",
+            *(
+                [f"logins, all with the password {DEMO_PASSWORD}:"]
+                + [f"  {x.username:<12} {x.role.value:<13} {x.who}" for x in self.logins]
+                if self.logins
+                else []
+            ),
         ]
 
 
@@ -150,6 +158,7 @@ def seed_demo(
         session, writer.agency, start=world.start, today=today, seed=seed, progress=report
     )
     desk = seed_desk(session, writer.agency, today=today, progress=report)
+    logins = seed_users(session, writer.agency)
     session.flush()
 
     in_arrears, total = _arrears(session, books, today)
@@ -173,6 +182,7 @@ def seed_demo(
         plans=desk.plans,
         cases=desk.cases,
         letters=desk.letters,
+        logins=logins,
     )
 
 
