@@ -212,10 +212,12 @@ def demo(obj: Context, host: str, port: int) -> None:
         _seed(obj, 2024, _today())
     else:
         click.echo("The database already holds data; serving it as it is.")
+    from condo_admin.demo.users import DEMO_PASSWORD
+
     click.echo(
-        "Demo logins: none yet. The web login and the admin tools arrive with the web issue;"
+        f"Open http://{host}:{port}/ and log in as admin, operatore, supervisore, ente or "
+        f"residente with the password {DEMO_PASSWORD} (the demo's logins)."
     )
-    click.echo(f"until then the server answers http://{host}:{port}/healthz")
     _serve(obj.app, host, port, threads=8)
 
 

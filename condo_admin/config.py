@@ -5,6 +5,8 @@
 | CONDO_DATABASE_URL    | sqlite:///<instance>/condo.sqlite             |
 | CONDO_SECRET_KEY      | generated once, kept in <instance>/secret_key |
 | CONDO_INSTANCE_PATH   | Flask's instance folder                       |
+| CONDO_RATELIMIT_STORAGE_URI | memory:// (redis://... to share counts)  |
+| CONDO_SECURE_COOKIES  | unset; 1 behind HTTPS                         |
 """
 
 from __future__ import annotations
@@ -54,6 +56,11 @@ def load(instance_path: Path, overrides: Mapping[str, Any] | None = None) -> dic
         "DATABASE_URL": overrides.pop("DATABASE_URL", None) or database_url(instance_path),
         "SECRET_KEY": overrides.pop("SECRET_KEY", None) or secret_key(instance_path),
         "JSON_SORT_KEYS": False,
+        # Login attempts are counted here; Redis lets several server processes share the count.
+        "RATELIMIT_STORAGE_URI": os.environ.get("CONDO_RATELIMIT_STORAGE_URI", "memory://"),
+        # Behind HTTPS, cookies must only travel over HTTPS.
+        "SESSION_COOKIE_SECURE": os.environ.get("CONDO_SECURE_COOKIES", "") == "1",
+        "REMEMBER_COOKIE_SECURE": os.environ.get("CONDO_SECURE_COOKIES", "") == "1",
     }
     settings["DATABASE_URL"] = normalise_url(settings["DATABASE_URL"])
     settings.update(overrides)

@@ -7,6 +7,7 @@ view names its roles; staff see their own agency only.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
@@ -32,6 +33,9 @@ from condo_admin.web.paging import Page, paginate
 from volunteering.figures import credited_by_month
 
 bp = Blueprint("admin", __name__)
+
+#: The aging buckets' names that are words (the others are figures: 1–30, 31–90...).
+BUCKET_LABELS = {"current": _l("not yet due"), "over 365": _l("over 365")}
 
 
 def _today() -> date:
@@ -69,7 +73,11 @@ def dashboard() -> str:
     figures = overview.key_figures(db, agency_id, books)
     months = overview.arrears_by_month(db, books, today, 12)
     report = aging.aging_report(db, today, book_ids=books)
-    buckets = [(b.label, report.totals.amount(b.key)) for b in aging.BUCKETS]
+    buckets = [
+        (str(BUCKET_LABELS.get(b.label, b.label)), report.totals.amount(b.key))
+        for b in aging.BUCKETS
+    ]
+    owed = sum((value for _, value in buckets), Decimal("0.00"))
     hours = credited_by_month(db, agency_id, [end for end, _ in months])
     open_cases = db.scalar(
         select(func.count())
@@ -86,13 +94,14 @@ def dashboard() -> str:
         "admin/dashboard.html",
         today=today,
         figures=figures,
+        owed=owed,
         open_cases=open_cases,
         active_plans=active_plans,
         months=months,
         buckets=buckets,
         hours=hours,
         arrears_chart=charts.line(
-            str(_l("Arrears at the end of each month")), labels, [v for _, v in months]
+            str(_l("Debtors' balance at the end of each month")), labels, [v for _, v in months]
         ),
         aging_chart=charts.bars(
             str(_l("Arrears by days past due")), [b for b, _ in buckets], [v for _, v in buckets]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import pygal
+from flask_babel import format_decimal
 from markupsafe import Markup
 from pygal.style import Style
 
@@ -37,6 +38,7 @@ def _config(title: str) -> dict[str, object]:
         "explicit_size": False,
         "print_values": False,
         "x_label_rotation": 0,
+        "formatter": lambda value: format_decimal(value, format="#,##0"),
     }
 
 

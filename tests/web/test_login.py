@@ -22,7 +22,7 @@ def test_a_wrong_password_says_nothing_about_which_part_was_wrong(client, site):
     unknown_user = login(client, "nobody-at-all", "not-the-password")
     for response in (wrong_password, unknown_user):
         assert response.status_code == 200
-        assert "Wrong username or password." in response.get_data(as_text=True)
+        assert "Nome utente o password errati." in response.get_data(as_text=True)
     assert client.get("/dashboard").status_code == 302
 
 
@@ -31,13 +31,13 @@ def test_login_attempts_are_rate_limited(client, site):
         assert login(client, site.a.users[Role.ADMIN], "bad-password-0").status_code == 200
     blocked = login(client, site.a.users[Role.ADMIN])
     assert blocked.status_code == 429
-    assert "Too many attempts" in blocked.get_data(as_text=True)
+    assert "Troppi tentativi" in blocked.get_data(as_text=True)
 
 
 def test_a_form_without_its_csrf_token_is_refused(client, site):
     response = client.post("/login", data={"username": "x", "password": "y"})
     assert response.status_code == 400
-    assert "The form had expired or was sent from elsewhere" in response.get_data(as_text=True)
+    assert "Il modulo era scaduto" in response.get_data(as_text=True)
     login(client, site.a.users[Role.ADMIN])
     assert client.post("/logout").status_code == 400  # logout is a POST with a token
     assert client.get("/dashboard").status_code == 200
