@@ -173,9 +173,15 @@ class PeriodRow:
 
 
 def period_totals(
-    session: Session, start: date, end: date, *, by: GroupBy | str = GroupBy.AGREEMENT
+    session: Session,
+    start: date,
+    end: date,
+    *,
+    by: GroupBy | str = GroupBy.AGREEMENT,
+    agency_id: int | None = None,
 ) -> list[PeriodRow]:
-    """Hours and euros of the work done between ``start`` and ``end``, grouped by ``by``."""
+    """Hours and euros of the work done between ``start`` and ``end``, grouped by ``by``
+    (agreements of ``agency_id`` only, when given)."""
     group = GroupBy(by)
     key_columns = {
         GroupBy.AGREEMENT: (Agreement.code, Household.name),
@@ -204,6 +210,8 @@ def period_totals(
         .where(HourEntry.work_date.between(start, end))
         .group_by(*key_columns, HourEntry.status)
     )
+    if agency_id is not None:
+        query = query.where(Agreement.agency_id == agency_id)
     rows: dict[str, PeriodRow] = {}
     for key, name, status, count, hours, creditable, cents in session.execute(query):
         row = rows.setdefault(key, PeriodRow(key, name))

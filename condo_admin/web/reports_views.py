@@ -1,0 +1,152 @@
+"""The reports on screen and as downloads: aging, early warning, restitution.
+
+Each report is the same :class:`~condo_admin.exporting.Table` the ``condo report`` commands
+print, shown as an HTML table with its chart, or downloaded as csv or a formatted xlsx workbook.
+Staff see their agency's books and households only.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+
+from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from condo_admin import exporting
+from condo_admin.accounting import aging, overview
+from condo_admin.accounting.early_warning import Settings
+from condo_admin.accounting.early_warning import as_table as warnings_table
+from condo_admin.desk.warnings import desk_warnings
+from condo_admin.exporting import Table
+from condo_admin.extensions import request_session
+from condo_admin.registry.models import Household
+from condo_admin.web import charts
+from condo_admin.web.access import DESK, roles
+from volunteering import figures
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+#: The column names of the reports' tables (English in the domain), as people read them.
+HEADERS = {
+    "household": _l("household"),
+    "unit": _l("unit"),
+    "building": _l("building"),
+    "body": _l("housing body"),
+    "book": _l("book"),
+    "agreement": _l("agreement"),
+    "activity": _l("activity"),
+    "name": _l("name"),
+    "status": _l("status"),
+    "accounts": _l("accounts"),
+    "current": _l("not yet due"),
+    "over 365": _l("over 365"),
+    "credit": _l("credit"),
+    "total": _l("total"),
+    "overdue": _l("overdue"),
+    "balance": _l("balance"),
+    "rule": _l("rule"),
+    "why": _l("why"),
+    "entries": _l("entries"),
+    "hours logged": _l("hours logged"),
+    "rejected": _l("rejected"),
+    "verified": _l("verified"),
+    "creditable": _l("creditable"),
+    "credited h": _l("credited h"),
+    "credited €": _l("credited €"),
+}
+
+
+def header(name: str) -> str:
+    return str(HEADERS.get(name, name))
+
+
+def _day(name: str, default: date) -> date:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return default
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _send(table: Table, name: str) -> Response | str:
+    """The table as the format asked for: html (default), csv or xlsx."""
+    fmt = request.args.get("format", "html")
+    if fmt == "csv":
+        return Response(
+            exporting.as_csv(table),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        exporting.write_xlsx(table, buffer)
+        buffer.seek(0)
+        return send_file(
+            buffer,
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            as_attachment=True,
+            download_name=f"{name}.xlsx",
+        )
+    if fmt != "html":
+        abort(400)
+    chart = (
+        charts.bars(table.chart.title, table.chart.labels, table.chart.values)
+        if table.chart and table.chart.values
+        else None
+    )
+    return render_template(
+        "reports/report.html", table=table, chart=chart, args=request.args, header=header
+    )
+
+
+@bp.get("/")
+@roles(*DESK)
+def index() -> str:
+    return render_template("reports/index.html", today=_today())
+
+
+@bp.get("/aging")
+@roles(*DESK)
+def aging_report() -> Response | str:
+    db = request_session()
+    as_of = _day("as_of", _today())
+    by = request.args.get("by", "household")
+    if by not in {g.value for g in aging.GroupBy}:
+        abort(400)
+    books = overview.agency_books(db, current_user.agency_id)
+    report = aging.aging_report(db, as_of, by=by, book_ids=books)
+    return _send(aging.as_table(report), f"aging-{as_of.isoformat()}-{by}")
+
+
+@bp.get("/early-warning")
+@roles(*DESK)
+def early_warning() -> Response | str:
+    db = request_session()
+    as_of = _day("as_of", _today())
+    mine = set(
+        db.scalars(
+            Household.__table__.select()
+            .with_only_columns(Household.id)
+            .where(Household.agency_id == current_user.agency_id)
+        )
+    )
+    found = [w for w in desk_warnings(db, as_of, Settings()) if w.household_id in mine]
+    return _send(warnings_table(found, as_of), f"early-warning-{as_of.isoformat()}")
+
+
+@bp.get("/restitution")
+@roles(*DESK)
+def restitution() -> Response | str:
+    db = request_session()
+    end = _day("to", _today())
+    start = _day("from", end.replace(month=1, day=1))
+    by = request.args.get("by", "agreement")
+    if by not in {g.value for g in figures.GroupBy}:
+        abort(400)
+    rows = figures.period_totals(db, start, end, by=by, agency_id=current_user.agency_id)
+    return _send(figures.as_table(rows, start, end, by), f"restitution-{start}-{end}-{by}")
