@@ -30,7 +30,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.teardown_appcontext(close_request_session)
 
     from condo_admin import health
-    from condo_admin.web import admin_views, auth_views, errors, filters, reports_views, security
+    from condo_admin.web import (
+        admin_views,
+        auth_views,
+        body_views,
+        errors,
+        filters,
+        reports_views,
+        security,
+    )
 
     security.init_app(app)
     filters.register(app)
@@ -40,4 +48,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(reports_views.bp)
+    app.register_blueprint(body_views.bp)
     return app

@@ -191,11 +191,15 @@ def _owners(session: Session, account_ids: Collection[int]) -> dict[int, _Owner]
 
 
 def account_rows(
-    session: Session, as_of: date, *, book_ids: Collection[int] | None = None
+    session: Session,
+    as_of: date,
+    *,
+    book_ids: Collection[int] | None = None,
+    account_ids: Collection[int] | None = None,
 ) -> dict[int, AgingRow]:
     """One aging row per debtor account with anything open on ``as_of``."""
     rows: dict[int, AgingRow] = {}
-    for item in openitems.positions(session, as_of, book_ids=book_ids):
+    for item in openitems.positions(session, as_of, book_ids=book_ids, account_ids=account_ids):
         row = rows.get(item.account_id)
         if row is None:
             row = rows[item.account_id] = AgingRow(str(item.account_id), "")
@@ -217,10 +221,14 @@ def aging_report(
     *,
     by: GroupBy | str = GroupBy.HOUSEHOLD,
     book_ids: Collection[int] | None = None,
+    account_ids: Collection[int] | None = None,
 ) -> AgingReport:
-    """The aging as of ``as_of``, one row per ``by``, sorted by amount owed (largest first)."""
+    """The aging as of ``as_of``, one row per ``by``, sorted by amount owed (largest first).
+
+    ``book_ids`` and ``account_ids`` narrow it (a housing body sees its units' accounts only).
+    """
     group = GroupBy(by)
-    per_account = account_rows(session, as_of, book_ids=book_ids)
+    per_account = account_rows(session, as_of, book_ids=book_ids, account_ids=account_ids)
     owners = _owners(session, per_account)
     grouped: dict[str, AgingRow] = {}
     for account_id, row in per_account.items():

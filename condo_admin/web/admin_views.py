@@ -46,6 +46,8 @@ def home_for(role: Role) -> str:
     """Where a role lands after logging in."""
     if role in DESK:
         return url_for("admin.dashboard")
+    if role is Role.HOUSING_BODY:
+        return url_for("body.units")
     return url_for("admin.account")
 
 

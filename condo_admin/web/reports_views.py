@@ -55,6 +55,8 @@ HEADERS = {
     "creditable": _l("creditable"),
     "credited h": _l("credited h"),
     "credited €": _l("credited €"),
+    "owed": _l("owed"),
+    "standing": _l("standing"),
 }
 
 
