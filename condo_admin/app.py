@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         errors,
         filters,
         reports_views,
+        restitution_views,
         security,
     )
 
@@ -49,4 +50,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(reports_views.bp)
     app.register_blueprint(body_views.bp)
+    app.register_blueprint(restitution_views.bp)
     return app

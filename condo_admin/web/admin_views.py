@@ -48,6 +48,8 @@ def home_for(role: Role) -> str:
         return url_for("admin.dashboard")
     if role is Role.HOUSING_BODY:
         return url_for("body.units")
+    if role is Role.SUPERVISOR:
+        return url_for("restitution.queue")
     return url_for("admin.account")
 
 
