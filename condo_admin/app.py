@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         admin_views,
         auth_views,
         body_views,
+        desk_views,
         errors,
         filters,
         reports_views,
@@ -51,4 +52,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(reports_views.bp)
     app.register_blueprint(body_views.bp)
     app.register_blueprint(restitution_views.bp)
+    app.register_blueprint(desk_views.bp)
     return app
