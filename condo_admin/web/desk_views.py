@@ -42,6 +42,11 @@ def _agency() -> Agency:
 # --- forms ---------------------------------------------------------------------------------
 
 
+class OpenCaseForm(FlaskForm):
+    household = StringField(_l("Household code"), validators=[DataRequired(), Length(max=32)])
+    note = StringField(_l("First note"), validators=[Optional(), Length(max=500)])
+
+
 class NoteForm(FlaskForm):
     kind = SelectField(
         _l("Kind"),
@@ -105,7 +110,36 @@ def cases() -> str:
         open_only=not show_all,
         assigned_to=current_user.username if mine else None,
     )
-    return render_template("desk/cases.html", cases=found, show_all=show_all, mine=mine)
+    return render_template(
+        "desk/cases.html", cases=found, show_all=show_all, mine=mine, form=OpenCaseForm()
+    )
+
+
+@bp.post("/cases/open")
+@roles(*DESK)
+def open_case() -> Response:
+    """A case opened by hand: a household came to the desk before any flag."""
+    db = request_session()
+    form = OpenCaseForm()
+    if not form.validate_on_submit():
+        flash(_l("Give the household's code."), "danger")
+        return redirect(url_for("desk.cases"))
+    try:
+        household = lookups.household(db, _agency(), form.household.data or "")
+        made = cases_service.open_case(
+            db,
+            household,
+            on=_today(),
+            actor=current_user.actor,
+            assigned_to=current_user.username,
+            note=form.note.data or None,
+        )
+    except CondoError as exc:
+        db.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("desk.cases"))
+    db.commit()
+    return redirect(url_for("desk.case", case_id=made.id))
 
 
 @bp.post("/cases/open-from-warnings")
