@@ -16,7 +16,7 @@ from condo_admin.auth.models import Role
 from condo_admin.auth.operations import create_user
 from condo_admin.desk.models import PlanStatus, RepaymentPlan
 from condo_admin.registry.models import Agency, HousingBody
-from volunteering.models import Agreement
+from volunteering.models import Agreement, AgreementStatus, HourEntry, HourStatus
 
 ACTOR = "demo"
 DEMO_PASSWORD = "condo-demo-2026"  # noqa: S105 - demo data, printed on purpose
@@ -49,7 +49,18 @@ def seed_users(session: Session, agency: Agency) -> list[Login]:
 
     add("admin", Role.ADMIN, "Giulia Amministratrice", agency.name, agency=agency)
     add("operatore", Role.OPERATOR, "Marco Sportello", agency.name, agency=agency)
+    # The supervisor of an active agreement with hours waiting, so the queue has work in it.
     agreement = session.scalar(
+        select(Agreement)
+        .join(HourEntry, HourEntry.agreement_id == Agreement.id)
+        .where(
+            Agreement.agency_id == agency.id,
+            Agreement.status == AgreementStatus.ACTIVE,
+            HourEntry.status == HourStatus.SUBMITTED,
+        )
+        .order_by(Agreement.id)
+        .limit(1)
+    ) or session.scalar(
         select(Agreement).where(Agreement.agency_id == agency.id).order_by(Agreement.id)
     )
     if agreement is not None:

@@ -16,7 +16,7 @@ from condo_admin.auth.operations import authenticate
 from condo_admin.extensions import request_session
 from condo_admin.web.access import EVERYONE, public, roles
 from condo_admin.web.admin_views import home_for
-from condo_admin.web.security import LANGUAGES, LOGIN_LIMIT, limiter
+from condo_admin.web.security import LANGUAGES, limiter, login_limit
 
 bp = Blueprint("auth", __name__)
 
@@ -37,7 +37,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 @public
 def login() -> str | Response:
     if current_user.is_authenticated:

@@ -56,11 +56,13 @@ def line(title: str, labels: Sequence[str], values: Sequence[Decimal | int]) -> 
     return Markup(chart.render(is_unicode=True))  # noqa: S704
 
 
-def lines(title: str, labels: Sequence[str], series: dict[str, Sequence[Decimal | int]]) -> Markup:
-    """Several lines on one chart (expected against actual), with a legend."""
+def lines(
+    title: str, labels: Sequence[str], series: dict[str, Sequence[Decimal | int | None]]
+) -> Markup:
+    """Several lines on one chart (expected against actual), with a legend; ``None`` is a gap."""
     config = _config(title) | {"show_legend": True, "legend_at_bottom": True}
     chart = pygal.Line(**config)
     chart.x_labels = list(labels)
     for name, values in series.items():
-        chart.add(name, [float(v) for v in values])
+        chart.add(name, [None if v is None else float(v) for v in values])
     return Markup(chart.render(is_unicode=True))  # noqa: S704

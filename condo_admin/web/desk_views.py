@@ -26,6 +26,7 @@ from condo_admin.extensions import request_session
 from condo_admin.registry.models import Agency
 from condo_admin.web import charts
 from condo_admin.web.access import DESK, roles
+from condo_admin.web.labels import label
 from ledger.errors import CondoError
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -345,13 +346,20 @@ def plan(code: str) -> str:
     today = _today()
     judged = plans_service.judged_on(found, today)
     standing = plans_service.standing(db, found, judged)
-    points = [line.deadline for line in standing.lines if line.deadline <= judged] or [judged]
-    repaid = [plans_service.standing(db, found, day).repaid for day in points]
-    expected = [line.expected_to_date for line in standing.lines if line.deadline <= judged]
+    # The whole schedule: what is expected at the end of each grace period, and what had been
+    # repaid by then (nothing drawn for the periods still to come).
+    deadlines = [line.deadline for line in standing.lines]
+    repaid = [
+        plans_service.standing(db, found, day).repaid if day <= judged else None
+        for day in deadlines
+    ]
     chart = charts.lines(
         str(_l("Expected and repaid, at the end of each grace period")),
-        [format_date(day, "d MMM yy") for day in points],
-        {str(_l("expected")): expected or [0], str(_l("repaid")): repaid},
+        [format_date(day, "d MMM yy") for day in deadlines],
+        {
+            str(_l("expected")): [line.expected_to_date for line in standing.lines],
+            str(_l("repaid")): repaid,
+        },
     )
     return render_template(
         "desk/plan.html",
@@ -384,5 +392,5 @@ def plan_action(code: str, action: str) -> Response:
         flash(exc.message, "danger")
     else:
         db.commit()
-        flash(_l("Plan %(code)s is %(status)s.", code=code, status=found.status.value), "success")
+        flash(_l("Plan %(code)s is %(status)s.", code=code, status=label(found.status)), "success")
     return redirect(url_for("desk.plan", code=code))

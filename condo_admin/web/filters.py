@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from flask import Flask
 from flask_babel import format_date, format_decimal
 
+from condo_admin.web.labels import label
+
 
 def cell(value: Any) -> str:
     if value is None:
@@ -34,4 +36,5 @@ def merge_query(args: dict[str, str], **changes: str) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters["cell"] = cell
     app.jinja_env.filters["merge_query"] = merge_query
+    app.jinja_env.filters["label"] = label
     app.jinja_env.tests["number_cell"] = is_number

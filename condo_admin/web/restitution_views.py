@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from condo_admin.auth.models import Role
 from condo_admin.extensions import request_session
 from condo_admin.web.access import roles
+from condo_admin.web.labels import label
 from ledger.errors import CondoError
 from volunteering import hours
 from volunteering.models import Agreement, HourEntry, HourStatus
@@ -83,7 +84,7 @@ def _decide(entry_id: int, action: str) -> Response:
         flash(exc.message, "danger")
     else:
         db.commit()
-        flash(_l("Entry #%(id)s: %(status)s.", id=entry.id, status=entry.status.value), "success")
+        flash(_l("Entry #%(id)s: %(status)s.", id=entry.id, status=label(entry.status)), "success")
     return redirect(url_for("restitution.queue"))
 
 

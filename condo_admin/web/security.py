@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Flask, Response, g, request, session
+from flask import Flask, Response, current_app, g, request, session
 from flask_babel import Babel, format_currency, get_locale
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
@@ -29,7 +29,13 @@ from condo_admin.extensions import request_session
 from condo_admin.web.paging import page_url
 
 LANGUAGES = ("it", "en")
-LOGIN_LIMIT = "5 per minute; 30 per hour"
+DEFAULT_LOGIN_LIMIT = "5 per minute; 30 per hour"
+
+
+def login_limit() -> str:
+    """Tries of the login form per client address (``LOGIN_RATE_LIMIT`` in the settings)."""
+    return current_app.config.get("LOGIN_RATE_LIMIT", DEFAULT_LOGIN_LIMIT)
+
 
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -55,7 +55,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         seed_demo(session, today=TODAY)
         session.commit()
     engine.dispose()
-    app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(folder / "instance")})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(folder / "instance"),
+            # Every test logs in from 127.0.0.1; the limit itself is tested in tests/web.
+            "LOGIN_RATE_LIMIT": "200 per minute",
+        }
+    )
     port = _free_port()
     wsgi = create_server(app, host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=wsgi.run, daemon=True)

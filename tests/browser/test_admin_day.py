@@ -64,3 +64,52 @@ def test_a_resident_cannot_open_the_admin_screens(page) -> None:
     response = page.goto("/dashboard")
     assert response is not None and response.status == 403
     assert page.get_by_text("Non hai accesso a questa pagina.").is_visible()
+
+
+def test_a_supervisor_verifies_hours_in_the_queue(page, shots: Path) -> None:
+    log_in(page, "supervisore")
+    page.wait_for_url(re.compile(r".*/restitution/queue$"))
+    cards = page.locator("section.card")
+    before = cards.count()
+    assert before > 0
+    page.screenshot(path=shots / "verification-queue.png")
+    first = cards.filter(has=page.get_by_role("button", name="Verifica")).first
+    entry = first.get_attribute("id")
+    first.get_by_role("button", name="Verifica").click()
+    assert page.get_by_text(re.compile(r"Registrazione n\. \d+: verificate\.")).is_visible()
+    assert page.locator(f"#{entry}").count() == 0
+
+
+def test_an_operator_opens_a_case_and_drafts_a_plan(page, shots: Path) -> None:
+    log_in(page, "operatore")
+    page.get_by_role("link", name="Casi").click()
+    page.get_by_role("link", name=re.compile(r"^\d+$")).first.click()
+    page.get_by_label("Che cosa è successo").fill("Telefonata: appuntamento fissato")
+    page.get_by_role("button", name="Scrivi nel diario").click()
+    assert page.get_by_text("Telefonata: appuntamento fissato").is_visible()
+    page.screenshot(path=shots / "case.png", full_page=True)
+
+    page.get_by_role("link", name="Piani di rientro").click()
+    form = page.locator("#new-plan")
+    form.get_by_label("Codice del nucleo").fill("NUC0057")
+    form.get_by_label("Codice del registro del creditore").fill("CAN-ALER-MI")
+    form.get_by_label("Debito", exact=True).fill("100.00")
+    form.get_by_label("Debito accertato il").fill("2026-11-20")
+    form.get_by_label("Rate").fill("4")
+    form.get_by_label("Prima rata in scadenza il").fill("2026-12-15")
+    form.get_by_role("button", name="Prepara il piano").click()
+    assert page.locator("#plan-status").inner_text() == "bozza"
+    page.get_by_role("button", name="Firmato: attiva").click()
+    assert page.locator("#plan-status").inner_text() == "attivo"
+    assert page.locator("#installments tbody tr").count() == 4
+    page.screenshot(path=shots / "plan.png", full_page=True)
+
+
+def test_a_housing_body_sees_only_its_units(page, shots: Path) -> None:
+    log_in(page, "ente")
+    page.wait_for_url(re.compile(r".*/body/$"))
+    assert page.get_by_role("heading", name="ALER Milano").is_visible()
+    rows = page.locator("#units tbody tr")
+    assert rows.count() > 0
+    page.screenshot(path=shots / "housing-body.png", full_page=True)
+    assert page.goto("/reports/aging").status == 403

@@ -63,7 +63,7 @@ def test_an_operator_works_a_case_from_the_list_to_its_close(client, app, site, 
     client.post(f"{base}/hold", data={"csrf_token": token, "hold": "1", "reason": "ill"})
     page = client.get(base).get_data(as_text=True)
     assert "Spoke to Mrs Rossi" in page and "operatore.x" in page
-    assert re.search(r'id="case-status">contacted<', page)
+    assert re.search(r'id="case-status">contattato<', page)
     assert "lettere sospese" in page
     client.post(f"{base}/close", data={"csrf_token": token, "outcome": "paid", "note": "paid up"})
     with Session(app.extensions["condo"].engine) as session:

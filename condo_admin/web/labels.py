@@ -1,0 +1,71 @@
+"""The words people read for the codes the domain stores (statuses, kinds, roles, means).
+
+The domain keeps stable English codes; the screens show them through the ``label`` filter, in the
+user's language. A code without a label is shown as it is.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    # repayment plans
+    "draft": _l("draft"),
+    "active": _l("active"),
+    "completed": _l("completed"),
+    "broken": _l("broken"),
+    "superseded": _l("superseded"),
+    "cancelled": _l("cancelled"),
+    "cash": _l("cash"),
+    "hours": _l("hours"),
+    "paid": _l("paid"),
+    "missed": _l("missed"),
+    "in_grace": _l("in grace period"),
+    "upcoming": _l("upcoming"),
+    # cases
+    "new": _l("new"),
+    "contacted": _l("contacted"),
+    "in_plan": _l("in plan"),
+    "in_restitution": _l("in restitution"),
+    "resolved": _l("resolved"),
+    "referred": _l("referred"),
+    "plan_completed": _l("plan completed"),
+    "restitution": _l("repaid with community service"),
+    "moved_out": _l("moved out"),
+    "unreachable": _l("unreachable"),
+    "other": _l("other"),
+    "call": _l("call"),
+    "visit": _l("visit"),
+    "meeting": _l("meeting"),
+    "email": _l("email"),
+    "letter": _l("letter"),
+    "note": _l("note"),
+    "change": _l("change"),
+    # hour entries
+    "submitted": _l("submitted"),
+    "verified": _l("verified"),
+    "credited": _l("credited"),
+    "rejected": _l("rejected"),
+    "disputed": _l("disputed"),
+    # roles
+    "admin": _l("administrator"),
+    "operator": _l("desk operator"),
+    "supervisor": _l("supervisor"),
+    "housing_body": _l("housing body"),
+    "resident": _l("resident"),
+    # units and standing
+    "occupied": _l("occupied"),
+    "vacant": _l("vacant"),
+    "under_renovation": _l("under renovation"),
+    "in_credit": _l("in credit"),
+    "clear": _l("up to date"),
+    "late": _l("late"),
+    "arrears": _l("in arrears"),
+    "serious": _l("serious"),
+    "chronic": _l("chronic"),
+}
+
+
+def label(code: object) -> str:
+    value = getattr(code, "value", code)
+    return str(LABELS.get(str(value), value)) if value is not None else ""
