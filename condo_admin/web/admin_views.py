@@ -29,6 +29,7 @@ from condo_admin.extensions import request_session
 from condo_admin.registry.models import Household, HousingBody, Person
 from condo_admin.web import charts
 from condo_admin.web.access import DESK, roles
+from condo_admin.web.labels import LABELS
 from condo_admin.web.paging import Page, paginate
 from volunteering.figures import credited_by_month
 
@@ -167,7 +168,7 @@ class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(min=2, max=64)])
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = StringField(_l("Email"), validators=[Optional(), Email(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])
+    role = SelectField(_l("Role"), choices=[(r.value, LABELS[r.value]) for r in Role])
     scope = StringField(
         _l("Housing body, household or person (code or tax code)"),
         validators=[Optional(), Length(max=64)],

@@ -26,7 +26,7 @@ from condo_admin.extensions import request_session
 from condo_admin.registry.models import Agency
 from condo_admin.web import charts
 from condo_admin.web.access import DESK, roles
-from condo_admin.web.labels import label
+from condo_admin.web.labels import LABELS, label
 from ledger.errors import CondoError
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -51,7 +51,7 @@ class OpenCaseForm(FlaskForm):
 class NoteForm(FlaskForm):
     kind = SelectField(
         _l("Kind"),
-        choices=[(k.value, k.value) for k in ContactKind if k is not ContactKind.CHANGE],
+        choices=[(k.value, LABELS[k.value]) for k in ContactKind if k is not ContactKind.CHANGE],
     )
     day = DateField(_l("Day"), validators=[DataRequired()], default=_today)
     text = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(max=2000)])
@@ -59,7 +59,7 @@ class NoteForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     status = SelectField(
-        _l("Status"), choices=[(s.value, s.value) for s in cases_service.OPEN_STATUSES]
+        _l("Status"), choices=[(s.value, LABELS[s.value]) for s in cases_service.OPEN_STATUSES]
     )
 
 
@@ -77,7 +77,7 @@ class HoldForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    outcome = SelectField(_l("Outcome"), choices=[(o.value, o.value) for o in Outcome])
+    outcome = SelectField(_l("Outcome"), choices=[(o.value, LABELS[o.value]) for o in Outcome])
     note = StringField(_l("Note on the outcome"), validators=[DataRequired(), Length(max=500)])
 
 
