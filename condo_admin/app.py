@@ -31,12 +31,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from condo_admin import health
     from condo_admin.web import (
+        accounting_views,
         admin_views,
         auth_views,
         body_views,
         desk_views,
         errors,
         filters,
+        registry_views,
         reports_views,
         restitution_views,
         security,
@@ -53,4 +55,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(body_views.bp)
     app.register_blueprint(restitution_views.bp)
     app.register_blueprint(desk_views.bp)
+    app.register_blueprint(registry_views.bp)
+    app.register_blueprint(accounting_views.bp)
     return app

@@ -8,9 +8,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask
-from flask_babel import format_date, format_decimal
+from flask_babel import format_currency, format_date, format_decimal
 
 from condo_admin.web.labels import label
+from ledger.money import from_cents
 
 
 def cell(value: Any) -> str:
@@ -25,6 +26,11 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def cents(value: int | None) -> str:
+    """Integer cents as money in the user's locale."""
+    return "" if value is None else format_currency(from_cents(value), "EUR")
+
+
 def is_number(value: Any) -> bool:
     return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
 
@@ -37,4 +43,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["cell"] = cell
     app.jinja_env.filters["merge_query"] = merge_query
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["cents"] = cents
     app.jinja_env.tests["number_cell"] = is_number
