@@ -9,11 +9,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from condo_admin import __version__
 from condo_admin.extensions import state
 from condo_admin.migrate import current_revision, head_revision
+from condo_admin.web.access import public
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@public
 def healthz() -> tuple[Response, int]:
     engine = state().engine
     try:

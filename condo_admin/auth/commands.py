@@ -79,10 +79,16 @@ def create(
                 )
             )
             if body is None:
-                raise _cli().Refused(f"no housing body {body_code!r} in agency {agency.code}")
+                raise _cli().Refused(
+                    f"no housing body {body_code!r} in agency {agency.code}"
+                    if body_code
+                    else "a housing_body user needs --body CODE"
+                )
             scope["housing_body"] = body
         elif chosen is Role.RESIDENT:
-            scope["household"] = lookups.household(session, agency, household_code or "")
+            if not household_code:
+                raise _cli().Refused("a resident needs --household CODE")
+            scope["household"] = lookups.household(session, agency, household_code)
         else:
             scope["agency"] = agency
             if tax_code:

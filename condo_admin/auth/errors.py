@@ -9,10 +9,18 @@ class AuthError(CondoError):
 
 
 class UserRefused(AuthError):
+    """``field`` (when given) names what was wrong, so a form can show it next to that field;
+    without it the problem is the user's scope (agency, body, household, person)."""
+
     message_id = "auth.user_refused"
     template = "User %(username)s: %(problem)s."
+
+    @property
+    def field(self) -> str:
+        return str(self.params.get("field", "scope"))
 
 
 class WeakPassword(AuthError):
     message_id = "auth.weak_password"
     template = "The password is too weak: %(problem)s."
+    field = "password"

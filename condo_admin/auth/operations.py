@@ -54,6 +54,7 @@ def _username(value: str) -> str:
         raise UserRefused(
             username=repr(value),
             problem="a username is 2 to 64 lower-case letters, digits, '.', '_' or '-'",
+            field="username",
         )
     return name
 
@@ -78,10 +79,12 @@ def create_user(
         role = Role(role)
     except ValueError:
         raise UserRefused(
-            username=name, problem=f"{role!r} is not a role ({', '.join(r.value for r in Role)})"
+            username=name,
+            problem=f"{role!r} is not a role ({', '.join(r.value for r in Role)})",
+            field="role",
         ) from None
     if session.scalar(select(func.count()).select_from(User).where(User.username == name)):
-        raise UserRefused(username=name, problem="this username is taken")
+        raise UserRefused(username=name, problem="this username is taken", field="username")
     scopes = {"agency": agency, "housing_body": housing_body, "household": household}
     needed = _SCOPE[role]
     if scopes[needed] is None:
@@ -100,9 +103,9 @@ def create_user(
     if person is not None and agency is not None and person.agency_id != agency.id:
         raise UserRefused(username=name, problem="the person belongs to another agency")
     if language not in ("it", "en"):
-        raise UserRefused(username=name, problem="the language is it or en")
+        raise UserRefused(username=name, problem="the language is it or en", field="language")
     if not display_name.strip():
-        raise UserRefused(username=name, problem="give the name to show")
+        raise UserRefused(username=name, problem="give the name to show", field="display_name")
     check_strength(password, name)
     user = User(
         username=name,

@@ -35,6 +35,9 @@ from volunteering.figures import credited_by_month
 
 bp = Blueprint("admin", __name__)
 
+#: Audited things that belong to no agency: shown to every agency's administrators.
+GLOBAL_TARGETS = ("ActivityRate", "Activity")
+
 #: The aging buckets' names that are words (the others are figures: 1–30, 31–90...).
 BUCKET_LABELS = {"current": _l("not yet due"), "over 365": _l("over 365")}
 
@@ -124,7 +127,11 @@ def dashboard() -> str:
 @roles(Role.ADMIN)
 def audit_log() -> str:
     db = request_session()
-    query = select(AuditEvent)
+    # This agency's changes, and the few that belong to no agency (the activities' rates).
+    query = select(AuditEvent).where(
+        (AuditEvent.agency_id == current_user.agency_id)
+        | (AuditEvent.agency_id.is_(None) & AuditEvent.target_type.in_(GLOBAL_TARGETS))
+    )
     actor = request.args.get("actor", "").strip()
     action = request.args.get("action", "").strip()
     target = request.args.get("target", "").strip()
@@ -142,7 +149,12 @@ def audit_log() -> str:
     page: Page[AuditEvent] = paginate(
         db, query, (AuditEvent.at.desc(), AuditEvent.id.desc()), per_page=50
     )
-    targets = db.scalars(select(AuditEvent.target_type).distinct().order_by(AuditEvent.target_type))
+    targets = db.scalars(
+        select(AuditEvent.target_type)
+        .where(AuditEvent.agency_id == current_user.agency_id)
+        .distinct()
+        .order_by(AuditEvent.target_type)
+    )
     return render_template(
         "admin/audit.html",
         page=page,
@@ -184,11 +196,8 @@ class PasswordForm(FlaskForm):
     active = BooleanField(_l("Active"))
 
 
-@bp.get("/users")
-@roles(Role.ADMIN)
-def users() -> str:
-    db = request_session()
-    q = request.args.get("q", "").strip().lower()
+def _users_of_agency(q: str = ""):  # type: ignore[no-untyped-def]
+    """The agency's users: its staff, its housing bodies' staff and its residents."""
     query = select(User).where(
         (User.agency_id == current_user.agency_id)
         | User.housing_body_id.in_(
@@ -200,7 +209,14 @@ def users() -> str:
     )
     if q:
         query = query.where(User.username.contains(q) | func.lower(User.display_name).contains(q))
-    page: Page[User] = paginate(db, query, (User.username, User.id), per_page=50)
+    return query
+
+
+@bp.get("/users")
+@roles(Role.ADMIN)
+def users() -> str:
+    q = request.args.get("q", "").strip().lower()
+    page: Page[User] = paginate(request_session(), _users_of_agency(q), (User.username, User.id))
     return render_template("admin/users.html", page=page, q=q, form=UserForm())
 
 
@@ -236,17 +252,13 @@ def create_user() -> str | Response:
             )
         except (AuthError, LookupError) as exc:
             db.rollback()
-            form.scope.errors = [*form.scope.errors, str(exc)]
+            field = getattr(form, getattr(exc, "field", "scope"), form.scope)
+            field.errors = [*field.errors, str(exc)]
         else:
             db.commit()
             flash(_l("User %(name)s created.", name=form.username.data), "success")
             return redirect(url_for("admin.users"))
-    page = paginate(
-        db,
-        select(User).where(User.agency_id == current_user.agency_id),
-        (User.username, User.id),
-        per_page=50,
-    )
+    page = paginate(db, _users_of_agency(), (User.username, User.id))
     return render_template("admin/users.html", page=page, q="", form=form), 400
 
 

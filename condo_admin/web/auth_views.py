@@ -51,7 +51,10 @@ def login() -> str | Response:
             flash(_l("Wrong username or password."), "danger")
         else:
             db.commit()
-            session.clear()
+            language = session.get("lang")
+            session.clear()  # a new session for the logged-in user (no fixation)
+            if language:
+                session["lang"] = language
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or home_for(user.role))
     return render_template("auth/login.html", form=form)

@@ -19,7 +19,7 @@ from wtforms import DateField, DecimalField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from condo_admin.accounting.charges import set_rent
-from condo_admin.accounting.models import UnitRent
+from condo_admin.accounting.models import DebtorAccount, UnitRent
 from condo_admin.auth.models import Role
 from condo_admin.extensions import request_session
 from condo_admin.registry import operations as registry
@@ -168,11 +168,10 @@ def _building_page(found: Building, unit_form: UnitForm, rent_form: RentForm) ->
             )
         )
     }
+    # The latest rent of each unit, a future one included (shown with the day it starts).
     rents: dict[int, UnitRent] = {}
     for rent in db.scalars(
-        select(UnitRent)
-        .where(UnitRent.unit_id.in_(ids), UnitRent.valid_from <= today)
-        .order_by(UnitRent.valid_from)
+        select(UnitRent).where(UnitRent.unit_id.in_(ids)).order_by(UnitRent.valid_from)
     ):
         rents[rent.unit_id] = rent
     return render_template(
@@ -264,7 +263,26 @@ def households() -> str:
     if q:
         query = query.where(or_(Household.code.contains(q), Household.name.contains(q)))
     page = paginate(db, query, (Household.code,), per_page=50)
-    return render_template("registry/households.html", page=page, q=q, form=HouseholdForm())
+    return render_template(
+        "registry/households.html",
+        page=page,
+        q=q,
+        form=HouseholdForm(),
+        accounts=_accounts_of([h.id for h in page.items]),
+    )
+
+
+def _accounts_of(household_ids: list[int]) -> dict[int, list[DebtorAccount]]:
+    """Each household's debtor accounts (book and RF reference), in one query."""
+    found: dict[int, list[DebtorAccount]] = {}
+    for debtor in request_session().scalars(
+        select(DebtorAccount)
+        .where(DebtorAccount.household_id.in_(household_ids or [0]))
+        .options(selectinload(DebtorAccount.book))
+        .order_by(DebtorAccount.id)
+    ):
+        found.setdefault(debtor.household_id, []).append(debtor)
+    return found
 
 
 @bp.post("/households")
@@ -323,4 +341,10 @@ def create_household() -> Response | tuple[str, int]:
         select(Household).where(Household.agency_id == current_user.agency_id),
         (Household.code,),
     )
-    return render_template("registry/households.html", page=page, q="", form=form), 400
+    return render_template(
+        "registry/households.html",
+        page=page,
+        q="",
+        form=form,
+        accounts=_accounts_of([h.id for h in page.items]),
+    ), 400

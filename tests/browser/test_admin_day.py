@@ -113,3 +113,79 @@ def test_a_housing_body_sees_only_its_units(page, shots: Path) -> None:
     assert rows.count() > 0
     page.screenshot(path=shots / "housing-body.png", full_page=True)
     assert page.goto("/reports/aging").status == 403
+
+
+def test_an_administrator_sets_up_a_building_charges_it_and_records_a_payment(
+    page, shots: Path
+) -> None:
+    """The administrator's day: a building with a flat and a household moving in, the month's
+    charge run, a payment at the desk, and the aging that follows it."""
+    from datetime import date
+
+    from condo_admin.demo.taxcodes import tax_code
+
+    log_in(page, "admin")
+    page.get_by_role("link", name="Stabili").click()
+    form = page.locator("#new-building")
+    for label, value in [("Codice", "VIA-PROVA-1"), ("Nome", "Via Prova 1"),
+                         ("Indirizzo", "Via Prova 1"), ("CAP", "20100"), ("Comune", "Milano"),
+                         ("Provincia", "MI")]:  # fmt: skip
+        form.get_by_label(label, exact=True).fill(value)
+    form.get_by_role("button", name="Crea").click()
+    assert page.get_by_role("heading", name=re.compile("Via Prova 1")).is_visible()
+    unit = page.locator("#new-unit")
+    unit.get_by_label("Codice dell'alloggio").fill("P1")
+    unit.get_by_label("Proprietario (codice dell'ente)").fill("ALER-MI")
+    unit.get_by_role("button", name="Aggiungi l'alloggio").click()
+    rent = page.locator("#rent")
+    rent.get_by_label("Codice dell'alloggio").fill("P1")
+    rent.get_by_label("Canone mensile").fill("250.00")
+    rent.get_by_label("Dal").fill("2026-12-01")
+    rent.get_by_role("button", name="Salva il canone").click()
+    assert "250,00" in page.locator("#units").inner_text()
+
+    page.get_by_role("link", name="Nuclei").click()
+    household = page.locator("#new-household")
+    born = date(1980, 1, 1)
+    fields = [
+        ("Codice del nucleo", "PROVA-1"),
+        ("Nome dell'intestatario", "Paola"),
+        ("Cognome dell'intestatario", "Neri"),
+        ("Codice fiscale", tax_code("Neri", "Paola", born, "F", "F205")),
+        ("Data di nascita", "1980-01-01"),
+        ("Codice dello stabile", "VIA-PROVA-1"),
+        ("Codice dell'alloggio", "P1"),
+        ("Abita lì dal", "2026-12-01"),
+    ]
+    for label, value in fields:
+        household.get_by_label(label, exact=True).fill(value)
+    household.get_by_role("button", name="Crea").click()
+    assert page.get_by_text("Nucleo PROVA-1 creato.").is_visible()
+
+    page.get_by_role("link", name="Addebiti").click()
+    page.get_by_label("Registro").select_option("CAN-ALER-MI")
+    page.get_by_label("Mese (AAAA-MM)").fill("2026-12")
+    page.get_by_role("button", name="Esegui").click()
+    assert "addebitati" in page.locator("#charge-result").inner_text()
+
+    def owed() -> str:
+        page.goto("/reports/aging?as_of=2026-12-31&by=household")
+        row = page.locator("#report tbody tr", has_text="PROVA-1")
+        return row.locator("td").last.inner_text()  # the total column
+
+    assert owed() == "250,00"
+    page.get_by_role("link", name="Nuclei").click()
+    page.get_by_placeholder("Cerca").fill("PROVA-1")
+    page.get_by_role("button", name="Cerca").click()
+    reference = page.locator("code.rf").first.inner_text()
+
+    page.get_by_role("link", name="Pagamenti").click()
+    payment = page.locator("#payment")
+    payment.get_by_label("Riferimento RF o REGISTRO:CONTO").fill(reference)
+    payment.get_by_label("Importo").fill("100.00")
+    payment.get_by_label("Data").fill("2026-12-05")
+    payment.get_by_role("button", name="Registra").click()
+    assert page.get_by_text("Pagamento registrato.").is_visible()
+    page.screenshot(path=shots / "payment.png", full_page=True)
+    assert owed() == "150,00"
+    page.screenshot(path=shots / "aging.png", full_page=True)
