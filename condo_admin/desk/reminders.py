@@ -42,7 +42,7 @@ from condo_admin.desk.models import (
     RepaymentPlan,
     Stage,
 )
-from condo_admin.desk.plans import standing
+from condo_admin.desk.plans import standing, standings
 from condo_admin.registry.models import Agency, Household, Occupancy, Unit
 from ledger import openitems
 from ledger.models import Book, JournalEntry, Posting
@@ -197,6 +197,7 @@ class _Context:
     """What decides whether a letter goes, read for the whole agency in a few queries."""
 
     plans: dict[tuple[int, int], RepaymentPlan]  # active plans by (household, book)
+    good: set[int]  # ids of those plans in good standing
     held: dict[int, int]  # household -> its open case holding letters
     letters: dict[int, list[tuple[Stage, date]]]  # debtor account -> letters written, newest first
 
@@ -226,7 +227,9 @@ def _context(session: Session, books: list[int], as_of: date) -> _Context:
         .order_by(Letter.as_of.desc(), Letter.id.desc())
     ):
         letters[debtor_id].append((stage, on))
-    return _Context(plans, held, letters)
+    judged = standings(session, list(plans.values()), as_of)
+    good = {plan_id for plan_id, found in judged.items() if found.caught_up}
+    return _Context(plans, good, held, letters)
 
 
 def _held_back(
@@ -235,7 +238,7 @@ def _held_back(
     """Why no letter of ``stage`` goes to this debtor account (None: it goes), and its plan."""
     debtor = due.debtor
     plan = ctx.plans.get((debtor.household_id, debtor.book_id))
-    if plan is not None and standing(session, plan, as_of).caught_up:
+    if plan is not None and plan.id in ctx.good:
         return f"repayment plan {plan.code} is in good standing", plan
     case_id = ctx.held.get(debtor.household_id)
     if case_id is not None:

@@ -19,20 +19,23 @@ from condo_admin.accounting.early_warning import (
     early_warnings,
 )
 from condo_admin.desk.models import PlanStatus, RepaymentPlan
-from condo_admin.desk.plans import standing
+from condo_admin.desk.plans import standings
 
 
 def plan_flags(session: Session, as_of: date) -> dict[int, list[Flag]]:
     """One flag per active plan behind on a missed installment, by household id."""
     flags: dict[int, list[Flag]] = {}
-    plans = session.scalars(
-        select(RepaymentPlan)
-        .where(RepaymentPlan.status == PlanStatus.ACTIVE, RepaymentPlan.as_of < as_of)
-        .options(selectinload(RepaymentPlan.installments), selectinload(RepaymentPlan.book))
-        .order_by(RepaymentPlan.code)
+    plans = list(
+        session.scalars(
+            select(RepaymentPlan)
+            .where(RepaymentPlan.status == PlanStatus.ACTIVE, RepaymentPlan.as_of < as_of)
+            .options(selectinload(RepaymentPlan.installments), selectinload(RepaymentPlan.book))
+            .order_by(RepaymentPlan.code)
+        )
     )
+    judged = standings(session, plans, as_of)
     for plan in plans:
-        found = standing(session, plan, as_of)
+        found = judged[plan.id]
         behind = [line for line in found.missed if not line.caught_up]
         if not behind:
             continue
