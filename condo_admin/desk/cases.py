@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from condo_admin.accounting.early_warning import HouseholdWarning, Settings
 from condo_admin.audit.operations import record as audit
@@ -309,5 +309,5 @@ def cases(
         query = query.where(Case.next_action_on <= due_by)
     query = query.order_by(
         Case.next_action_on.is_(None), Case.next_action_on, Case.opened_on, Case.id
-    )
+    ).options(selectinload(Case.household))
     return list(session.scalars(query))

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -278,18 +279,27 @@ def case_close(case_id: int) -> Response:
 # --- plans ---------------------------------------------------------------------------------
 
 
+def _agency_plans() -> list[RepaymentPlan]:
+    return list(
+        request_session().scalars(
+            select(RepaymentPlan)
+            .where(RepaymentPlan.agency_id == current_user.agency_id)
+            .options(
+                selectinload(RepaymentPlan.installments),
+                selectinload(RepaymentPlan.household),
+                selectinload(RepaymentPlan.book),
+            )
+            .order_by(RepaymentPlan.code)
+        )
+    )
+
+
 @bp.get("/plans")
 @roles(*DESK)
 def plans() -> str:
     db = request_session()
     today = _today()
-    found = list(
-        db.scalars(
-            select(RepaymentPlan)
-            .where(RepaymentPlan.agency_id == current_user.agency_id)
-            .order_by(RepaymentPlan.code)
-        )
-    )
+    found = _agency_plans()
     table = plans_service.as_table(db, found, today)
     return render_template("desk/plans.html", table=table, plans=found, form=PlanForm())
 
@@ -324,9 +334,7 @@ def create_plan() -> str | Response | tuple[str, int]:
             db.commit()
             flash(_l("Plan %(code)s drafted.", code=plan.code), "success")
             return redirect(url_for("desk.plan", code=plan.code))
-    found = list(
-        db.scalars(select(RepaymentPlan).where(RepaymentPlan.agency_id == current_user.agency_id))
-    )
+    found = _agency_plans()
     table = plans_service.as_table(db, found, _today())
     return render_template("desk/plans.html", table=table, plans=found, form=form), 400
 
