@@ -61,3 +61,15 @@ def test_the_ledger_benchmark_runs_on_the_smallest_profile(
 
 def test_the_large_profile_refuses_sqlite(tmp_path: Path) -> None:
     assert main(["ledger", "--size", "L", "--db", f"sqlite:///{tmp_path / 'l.sqlite'}"]) == 2
+
+
+def test_the_web_benchmark_times_the_admin_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'bench-xs.sqlite'}"
+    assert main(["ledger", "--size", "XS", "--db", db, "--samples", "2", "--warmup", "1"]) == 0
+    capsys.readouterr()
+    assert main(["web", "--size", "XS", "--db", db, "--samples", "1"]) == 0
+    report = capsys.readouterr().out
+    assert "/dashboard" in report and "/reports/aging" in report
+    assert "(403)" not in report and "(500)" not in report
