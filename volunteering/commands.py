@@ -12,8 +12,7 @@ is imported here only inside functions (:func:`_cli`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -21,13 +20,14 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from condo_admin import cli_support as support
 from condo_admin import formatting, lookups
 from condo_admin.accounting.payments import find_debtor
 from condo_admin.accounting.references import printable
 from condo_admin.registry.errors import InvalidField
 from condo_admin.registry.models import Agency, Household, Person
 from condo_admin.tabular import NotANumber, parse_number
-from ledger.errors import InvalidAmount, NotFound
+from ledger.errors import NotFound
 from ledger.models import JournalEntry
 from ledger.money import from_cents
 from volunteering import agreements as agreements_service
@@ -57,33 +57,14 @@ HOURS_EXAMPLE = "2.5 or 2,5"
 
 
 def _cli():  # type: ignore[no-untyped-def]
-    """The shared CLI helpers, imported late: condo_admin.cli imports this module."""
-    from condo_admin import cli
-
-    return cli
+    return support.cli()
 
 
-def _actor() -> str:
-    return _cli()._actor()
-
-
-def _day(value: datetime | None) -> date:
-    """An optional date option, today when left out."""
-    return value.date() if value is not None else _cli()._today()
-
-
-def _echo(lines: Iterable[str]) -> None:
-    """Print a report once its transaction has committed: never a success that did not happen."""
-    for line in lines:
-        click.echo(line)
+_actor, _day, _echo = support.actor, support.day, support.echo
 
 
 def _amount(text: str, option: str) -> Decimal:
-    """Euros typed on the command line, read exactly as a file's amounts are."""
-    try:
-        return parse_number(text, example=AMOUNT_EXAMPLE, places=2, positive=True)
-    except NotANumber as exc:
-        raise InvalidAmount(field=option, value=text, reason=f"expected {exc.expected}") from None
+    return support.amount(text, option, AMOUNT_EXAMPLE)
 
 
 def _hours(text: str, option: str) -> Decimal:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +21,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from condo_admin import cli_support as support
 from condo_admin import formatting, lookups
 from condo_admin.accounting.books import set_book_iban
 from condo_admin.accounting.report_commands import output_options, write_report
@@ -42,8 +42,7 @@ from condo_admin.desk.models import (
     RepaymentPlan,
     Stage,
 )
-from condo_admin.tabular import NotANumber, parse_number, read_table
-from ledger.errors import InvalidAmount
+from condo_admin.tabular import read_table
 from ledger.money import from_cents
 from volunteering import agreements as agreements_service
 
@@ -55,29 +54,14 @@ AMOUNT_EXAMPLE = "120.50 or 120,50"
 
 
 def _cli():  # type: ignore[no-untyped-def]
-    from condo_admin import cli
-
-    return cli
+    return support.cli()
 
 
-def _actor() -> str:
-    return _cli()._actor()
-
-
-def _day(value: datetime | None) -> date:
-    return value.date() if value is not None else _cli()._today()
-
-
-def _echo(lines: Iterable[str]) -> None:
-    for line in lines:
-        click.echo(line)
+_actor, _day, _echo = support.actor, support.day, support.echo
 
 
 def _amount(text: str, option: str) -> Decimal:
-    try:
-        return parse_number(text, example=AMOUNT_EXAMPLE, places=2, positive=True)
-    except NotANumber as exc:
-        raise InvalidAmount(field=option, value=text, reason=f"expected {exc.expected}") from None
+    return support.amount(text, option, AMOUNT_EXAMPLE)
 
 
 def _money(amount: Decimal) -> str:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
-from condo_admin import exporting
 from condo_admin.accounting import bodies
 from condo_admin.auth.models import Role
 from condo_admin.extensions import request_session
 from condo_admin.web import charts
 from condo_admin.web.access import roles
+from condo_admin.web.downloads import download
 
 bp = Blueprint("body", __name__, url_prefix="/body")
 
@@ -31,22 +30,9 @@ def units() -> Response | str:
     table = bodies.as_table(body, lines, as_of)
     fmt = request.args.get("format", "html")
     name = f"units-{body.code}-{as_of.isoformat()}"
-    if fmt == "csv":
-        return Response(
-            exporting.as_csv(table),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    if fmt == "xlsx":
-        buffer = io.BytesIO()
-        exporting.write_xlsx(table, buffer)
-        buffer.seek(0)
-        return send_file(
-            buffer,
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            as_attachment=True,
-            download_name=f"{name}.xlsx",
-        )
+    sent = download(table, fmt, name)
+    if sent is not None:
+        return sent
     if fmt != "html":
         abort(400)
     chart = (

@@ -7,14 +7,12 @@ Staff see their agency's books and households only.
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from condo_admin import exporting
 from condo_admin.accounting import aging, overview
 from condo_admin.accounting.early_warning import Settings
 from condo_admin.accounting.early_warning import as_table as warnings_table
@@ -24,6 +22,7 @@ from condo_admin.extensions import request_session
 from condo_admin.registry.models import Household
 from condo_admin.web import charts
 from condo_admin.web.access import DESK, roles
+from condo_admin.web.downloads import download
 from volunteering import figures
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -78,22 +77,9 @@ def _today() -> date:
 def _send(table: Table, name: str) -> Response | str:
     """The table as the format asked for: html (default), csv or xlsx."""
     fmt = request.args.get("format", "html")
-    if fmt == "csv":
-        return Response(
-            exporting.as_csv(table),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    if fmt == "xlsx":
-        buffer = io.BytesIO()
-        exporting.write_xlsx(table, buffer)
-        buffer.seek(0)
-        return send_file(
-            buffer,
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            as_attachment=True,
-            download_name=f"{name}.xlsx",
-        )
+    sent = download(table, fmt, name)
+    if sent is not None:
+        return sent
     if fmt != "html":
         abort(400)
     chart = (

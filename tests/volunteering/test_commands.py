@@ -22,6 +22,7 @@ from condo_admin.db import make_engine
 from condo_admin.demo.taxcodes import tax_code
 from condo_admin.registry import operations as registry
 from ledger.models import JournalEntry
+from tests.cli_results import ok, refused
 from tests.condo_admin.accounting.estate import Estate
 from tests.factories import ACTOR
 from volunteering.catalogue import activity, set_rate
@@ -103,18 +104,6 @@ def world(cli, empty_database_url: str) -> Iterator[World]:
             other_debt=f"{estate.book.code}:{estate.bianchi.account.code}",
         )
     engine.dispose()
-
-
-def ok(result: Result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def refused(result: Result, message: str) -> None:
-    assert result.exit_code == 2, result.output
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    assert message in lines[0], lines[0]
 
 
 def create(cli, w: World, code: str = "R-001", *extra: str) -> Result:

@@ -31,6 +31,7 @@ from condo_admin.desk.models import (
     RepaymentPlan,
 )
 from tests import factories
+from tests.cli_results import ok, refused
 from tests.condo_admin.accounting.estate import Estate
 
 DESK_TABLES = (HouseholdBudget, RepaymentPlan, PlanInstallment, PlanEvent, Case, CaseEntry, Letter)
@@ -73,18 +74,6 @@ def world(cli, empty_database_url: str) -> Iterator[World]:
             book=estate.book.code,
         )
     engine.dispose()
-
-
-def ok(result: Result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def refused(result: Result, message: str) -> None:
-    assert result.exit_code == 2, result.output
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    assert message in lines[0], lines[0]
 
 
 def create_plan(cli, w: World, *extra: str) -> Result:
