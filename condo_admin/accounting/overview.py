@@ -1,14 +1,14 @@
-"""The figures an administrator's dashboard opens with: arrears over time, aging now.
+"""The figures an administrator's dashboard opens with: the debtors' balance month by month.
 
-Arrears on a month's last day are the sum of the debtor balances then: one grouped read of the
-debtor postings by day, accumulated, rather than one aging per month.
+The balance on a month's last day is the sum of the debtor balances then, counted back from
+today's (which the aging already has) through the postings since: one grouped read of the last
+months rather than one aging per month or a sum over the whole history.
 """
 
 from __future__ import annotations
 
 import calendar
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from condo_admin.accounting.models import CreditorBook, DebtorAccount
-from condo_admin.registry.models import Household
 from ledger.models import Posting
 from ledger.money import from_cents
 
@@ -39,59 +38,45 @@ def agency_books(session: Session, agency_id: int) -> list[int]:
 
 
 def arrears_by_month(
-    session: Session, book_ids: Collection[int], as_of: date, months: int = 12
+    session: Session,
+    book_ids: Collection[int],
+    as_of: date,
+    months: int = 12,
+    *,
+    now_cents: int | None = None,
 ) -> list[tuple[date, Decimal]]:
-    """Sum of the debtor balances of ``book_ids`` on each month end up to ``as_of``."""
+    """Sum of the debtor balances of ``book_ids`` on each month end up to ``as_of``.
+
+    Counted backwards from the balance on ``as_of`` (``now_cents`` when the caller has it, e.g.
+    from the aging, whose total is that balance), so only the last months' postings are read.
+    """
     ends = month_ends(as_of, months)
     if not book_ids:
         return [(end, Decimal("0.00")) for end in ends]
     debtor_accounts = select(DebtorAccount.account_id).where(
         DebtorAccount.book_id.in_(list(book_ids))
     )
-    before = session.scalar(
-        select(func.coalesce(func.sum(Posting.amount_cents), 0)).where(
-            Posting.account_id.in_(debtor_accounts), Posting.entry_date < ends[0].replace(day=1)
+    if now_cents is None:
+        now_cents = int(
+            session.scalar(
+                select(func.coalesce(func.sum(Posting.amount_cents), 0)).where(
+                    Posting.account_id.in_(debtor_accounts), Posting.entry_date <= as_of
+                )
+            )
         )
+    later = dict(
+        session.execute(
+            select(Posting.entry_date, func.sum(Posting.amount_cents))
+            .where(
+                Posting.account_id.in_(debtor_accounts),
+                Posting.entry_date > ends[0],
+                Posting.entry_date <= as_of,
+            )
+            .group_by(Posting.entry_date)
+        ).all()
     )
-    rows = session.execute(
-        select(Posting.entry_date, func.sum(Posting.amount_cents))
-        .where(
-            Posting.account_id.in_(debtor_accounts),
-            Posting.entry_date >= ends[0].replace(day=1),
-            Posting.entry_date <= as_of,
-        )
-        .group_by(Posting.entry_date)
-        .order_by(Posting.entry_date)
-    ).all()
     out: list[tuple[date, Decimal]] = []
-    running, i = int(before), 0
     for end in ends:
-        while i < len(rows) and rows[i][0] <= end:
-            running += int(rows[i][1])
-            i += 1
-        out.append((end, from_cents(running)))
+        after = sum(int(cents) for day, cents in later.items() if day > end)
+        out.append((end, from_cents(now_cents - after)))
     return out
-
-
-@dataclass(frozen=True)
-class KeyFigures:
-    households: int
-    households_in_arrears: int
-    arrears: Decimal
-
-
-def key_figures(session: Session, agency_id: int, book_ids: Collection[int]) -> KeyFigures:
-    households = session.scalar(
-        select(func.count()).select_from(Household).where(Household.agency_id == agency_id)
-    )
-    owed = (
-        select(DebtorAccount.household_id, func.sum(Posting.amount_cents).label("owed"))
-        .join(Posting, Posting.account_id == DebtorAccount.account_id)
-        .where(DebtorAccount.book_id.in_(list(book_ids) or [0]))
-        .group_by(DebtorAccount.household_id)
-        .subquery()
-    )
-    count, total = session.execute(
-        select(func.count(), func.coalesce(func.sum(owed.c.owed), 0)).where(owed.c.owed > 0)
-    ).one()
-    return KeyFigures(int(households or 0), int(count), from_cents(int(total)))

@@ -78,9 +78,13 @@ def dashboard() -> str:
     today = _today()
     agency_id = current_user.agency_id
     books = overview.agency_books(db, agency_id)
-    figures = overview.key_figures(db, agency_id, books)
-    months = overview.arrears_by_month(db, books, today, 12)
+    # One aging by household serves the key figures, the buckets and today's balance.
     report = aging.aging_report(db, today, book_ids=books)
+    households = db.scalar(
+        select(func.count()).select_from(Household).where(Household.agency_id == agency_id)
+    )
+    in_arrears = sum(1 for row in report.rows if row.total_cents > 0)
+    months = overview.arrears_by_month(db, books, today, 12, now_cents=report.totals.total_cents)
     buckets = [
         (str(BUCKET_LABELS.get(b.label, b.label)), report.totals.amount(b.key))
         for b in aging.BUCKETS
@@ -101,7 +105,8 @@ def dashboard() -> str:
     return render_template(
         "admin/dashboard.html",
         today=today,
-        figures=figures,
+        households=households,
+        in_arrears=in_arrears,
         owed=owed,
         open_cases=open_cases,
         active_plans=active_plans,

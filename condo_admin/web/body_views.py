@@ -13,6 +13,7 @@ from condo_admin.extensions import request_session
 from condo_admin.web import charts
 from condo_admin.web.access import roles
 from condo_admin.web.downloads import download
+from condo_admin.web.paging import page_of
 
 bp = Blueprint("body", __name__, url_prefix="/body")
 
@@ -41,5 +42,10 @@ def units() -> Response | str:
         else None
     )
     return render_template(
-        "body/units.html", body=body, lines=lines, table=table, chart=chart, as_of=as_of
+        "body/units.html",
+        body=body,
+        page=page_of(lines, per_page=100),
+        table=table,
+        chart=chart,
+        as_of=as_of,
     )

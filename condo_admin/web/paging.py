@@ -60,3 +60,11 @@ def paginate(
         session.scalars(query.order_by(*order).limit(per_page).offset((number - 1) * per_page))
     )
     return Page(items, number, per_page, int(total or 0))
+
+
+def page_of(items: Sequence[T], *, per_page: int = 100) -> Page[T]:
+    """A page of a list already in memory (a report's rows: its totals need them all)."""
+    pages = max(1, -(-len(items) // per_page))
+    number = min(page_number(), pages)
+    start = (number - 1) * per_page
+    return Page(list(items[start : start + per_page]), number, per_page, len(items))

@@ -23,6 +23,7 @@ from condo_admin.registry.models import Household
 from condo_admin.web import charts
 from condo_admin.web.access import DESK, roles
 from condo_admin.web.downloads import download
+from condo_admin.web.paging import page_of
 from volunteering import figures
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -88,7 +89,12 @@ def _send(table: Table, name: str) -> Response | str:
         else None
     )
     return render_template(
-        "reports/report.html", table=table, chart=chart, args=request.args, header=header
+        "reports/report.html",
+        table=table,
+        page=page_of(table.rows, per_page=100),
+        chart=chart,
+        args=request.args,
+        header=header,
     )
 
 
