@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         desk_views,
         errors,
         filters,
+        ledger_views,
         registry_views,
         reports_views,
         restitution_views,
@@ -57,4 +58,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(desk_views.bp)
     app.register_blueprint(registry_views.bp)
     app.register_blueprint(accounting_views.bp)
+    app.register_blueprint(ledger_views.bp)
     return app

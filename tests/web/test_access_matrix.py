@@ -72,6 +72,9 @@ EXPECTED: dict[str, frozenset[Role] | None] = {
     "money.charges": ADMIN,
     "money.payments": DESK,
     "money.statement": DESK,
+    "ledger.books": ADMIN,
+    "ledger.entry": DESK,
+    "ledger.reverse_entry": ADMIN,
 }
 #: Static files: Flask's own and Bootstrap-Flask's (served locally, not a CDN).
 NOT_VIEWS = {"static", "bootstrap.static"}
