@@ -8,26 +8,34 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from werkzeug.wrappers import Response
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from condo_admin import lookups
 from condo_admin.desk import cases as cases_service
 from condo_admin.desk import plans as plans_service
-from condo_admin.desk.models import Case, CaseStatus, ContactKind, Outcome, RepaymentPlan
+from condo_admin.desk import reminders as reminders_service
+from condo_admin.desk.models import (
+    Case,
+    CaseStatus,
+    ContactKind,
+    Letter,
+    Outcome,
+    RepaymentPlan,
+)
 from condo_admin.extensions import request_session
 from condo_admin.registry.models import Agency
 from condo_admin.web import charts
 from condo_admin.web.access import DESK, roles
 from condo_admin.web.labels import LABELS, label
+from condo_admin.web.paging import page_of
 from ledger.errors import CondoError
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -402,3 +410,51 @@ def plan_action(code: str, action: str) -> Response:
         db.commit()
         flash(_l("Plan %(code)s is %(status)s.", code=code, status=label(found.status)), "success")
     return redirect(url_for("desk.plan", code=code))
+
+
+# --- reminder letters ----------------------------------------------------------------------
+
+
+@bp.get("/letters")
+@roles(*DESK)
+def letters() -> str:
+    db = request_session()
+    log = reminders_service.log(db, _agency())
+    return render_template("desk/letters.html", page=page_of(log, per_page=50), today=_today())
+
+
+@bp.post("/letters/run")
+@roles(*DESK)
+def run_letters() -> Response:
+    """Today's run: every letter due, logged; held-back ones are listed with their reason."""
+    db = request_session()
+    try:
+        result = reminders_service.generate(db, _agency(), _today(), actor=current_user.actor)
+    except CondoError as exc:
+        db.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("desk.letters"))
+    db.commit()
+    flash(
+        _l(
+            "%(written)s letters written, %(held)s held back.",
+            written=len(result.letters),
+            held=len(result.skipped),
+        ),
+        "success",
+    )
+    return redirect(url_for("desk.letters"))
+
+
+@bp.get("/letters/<int:letter_id>.pdf")
+@roles(*DESK)
+def letter_pdf(letter_id: int) -> Response:
+    db = request_session()
+    found = db.get(Letter, letter_id)
+    if found is None or found.run.agency_id != current_user.agency_id:
+        abort(404)
+    return Response(
+        found.pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{found.filename}"'},
+    )

@@ -41,6 +41,10 @@ LABELS = {
     "letter": _l("letter"),
     "note": _l("note"),
     "change": _l("change"),
+    # reminder letters
+    "reminder": _l("reminder"),
+    "second_reminder": _l("second reminder"),
+    "formal_notice": _l("formal notice"),
     # hour entries
     "submitted": _l("submitted"),
     "verified": _l("verified"),

@@ -72,6 +72,9 @@ EXPECTED: dict[str, frozenset[Role] | None] = {
     "money.charges": ADMIN,
     "money.payments": DESK,
     "money.statement": DESK,
+    "desk.letters": DESK,
+    "desk.run_letters": DESK,
+    "desk.letter_pdf": DESK,
     "ledger.books": ADMIN,
     "ledger.entry": DESK,
     "ledger.reverse_entry": ADMIN,
@@ -99,6 +102,7 @@ SAMPLES: dict[str, object] = {
     "entry_id": 999999,
     "code": "NO-SUCH-PLAN",
     "building_id": 999999,
+    "letter_id": 999999,
     "debtor_id": 999999,
     "action": "activate",
 }

@@ -137,3 +137,43 @@ def test_another_agency_sees_none_of_the_desk(client, app, site, rossi):
     token = csrf_token(other, "/desk/cases")
     closing = {"csrf_token": token, "outcome": "paid", "note": "x"}
     assert other.post(f"/desk/cases/{case_id}/close", data=closing).status_code == 404
+
+
+def test_an_operator_writes_the_days_letters_and_opens_their_pdf(client, app, site, rossi):
+    from condo_admin.accounting.books import set_book_iban
+    from condo_admin.desk import reminders
+    from condo_admin.desk.models import DeskContact, Letter
+    from condo_admin.registry.models import Agency
+    from ledger.models import Book
+
+    login(client, site.a.users[Role.OPERATOR])
+    with Session(app.extensions["condo"].engine) as session:
+        agency = session.scalar(select(Agency).where(Agency.code == site.a.code))
+        if session.get(DeskContact, agency.id) is None:  # the site is shared
+            token = csrf_token(client, "/desk/letters")
+            client.post("/desk/letters/run", data={"csrf_token": token})
+            page = client.get("/desk/letters").get_data(as_text=True)
+            assert "No letter was written" in page and "advice-desk contact" in page
+            reminders.set_contact(
+                session, agency, name="Sportello", address="Via Roma 1", phone="02 1",
+                email="s@example.org", hours="lun 9-13", actor="test",
+            )  # fmt: skip
+            book = session.scalar(select(Book).where(Book.code == rossi[1]))
+            set_book_iban(session, book, "IT60X0542811101000000123456", actor="test")
+            session.commit()
+    token = csrf_token(client, "/desk/letters")
+    client.post("/desk/letters/run", data={"csrf_token": token})
+    page = client.get("/desk/letters").get_data(as_text=True)
+    assert "diffida" in page
+    letter_id = int(re.search(r"/desk/letters/(\d+)\.pdf", page).group(1))
+    pdf = client.get(f"/desk/letters/{letter_id}.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    with Session(app.extensions["condo"].engine) as session:
+        count = len(session.scalars(select(Letter)).all())
+    client.post("/desk/letters/run", data={"csrf_token": token})  # a second run: nothing new
+    with Session(app.extensions["condo"].engine) as session:
+        assert len(session.scalars(select(Letter)).all()) == count
+    other = client.application.test_client()
+    login(other, site.b.users[Role.OPERATOR])
+    assert other.get(f"/desk/letters/{letter_id}.pdf").status_code == 404
