@@ -41,6 +41,11 @@ LABELS = {
     "letter": _l("letter"),
     "note": _l("note"),
     "change": _l("change"),
+    # allocations
+    "designated": _l("designated by the payer"),
+    "oldest_first": _l("oldest first"),
+    "reversal": _l("reversal"),
+    "release": _l("released"),
     # reminder letters
     "reminder": _l("reminder"),
     "second_reminder": _l("second reminder"),

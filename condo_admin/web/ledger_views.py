@@ -20,6 +20,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from condo_admin.accounting.models import CreditorBook
+from condo_admin.accounting.payments import allocation_trail
 from condo_admin.audit.operations import record as audit
 from condo_admin.auth.models import Role
 from condo_admin.extensions import request_session
@@ -99,7 +100,11 @@ def entry(entry_id: int) -> str:
         select(JournalEntry).where(JournalEntry.reverses_id == found.id)
     )
     return render_template(
-        "ledger/entry.html", entry=found, reversed_by=reversed_by, form=ReverseForm()
+        "ledger/entry.html",
+        entry=found,
+        reversed_by=reversed_by,
+        form=ReverseForm(),
+        trail=allocation_trail(request_session(), found.id),
     )
 
 
@@ -123,4 +128,10 @@ def reverse_entry(entry_id: int) -> Response | tuple[str, int]:
             flash(_l("Entry %(id)s reversed by entry %(new)s.", id=found.id, new=made.id),
                   "success")  # fmt: skip
             return redirect(url_for("ledger.entry", entry_id=found.id))
-    return render_template("ledger/entry.html", entry=found, reversed_by=None, form=form), 400
+    return render_template(
+        "ledger/entry.html",
+        entry=found,
+        reversed_by=None,
+        form=form,
+        trail=allocation_trail(db, found.id),
+    ), 400
