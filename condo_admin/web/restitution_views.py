@@ -4,6 +4,8 @@ and disputes another reviewer decided. Nothing financial is shown: the task, the
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,10 +15,11 @@ from werkzeug.wrappers import Response
 
 from condo_admin.auth.models import Role
 from condo_admin.extensions import request_session
-from condo_admin.web.access import roles
+from condo_admin.web.access import DESK, roles
 from condo_admin.web.labels import label
 from ledger.errors import CondoError
 from volunteering import hours
+from volunteering.figures import agreement_figures
 from volunteering.models import Agreement, HourEntry, HourStatus
 
 bp = Blueprint("restitution", __name__, url_prefix="/restitution")
@@ -94,3 +97,35 @@ def decide(entry_id: int, action: str) -> Response:
     if action not in ("verify", "reject", "accept", "refuse"):
         abort(404)
     return _decide(entry_id, action)
+
+
+# --- agreements, for the desk ----------------------------------------------------------------
+
+
+@bp.get("/agreements")
+@roles(*DESK)
+def agreements() -> str:
+    found = list(
+        request_session().scalars(
+            select(Agreement)
+            .where(Agreement.agency_id == current_user.agency_id)
+            .options(selectinload(Agreement.household), selectinload(Agreement.supervisor))
+            .order_by(Agreement.start_date.desc(), Agreement.code)
+        )
+    )
+    return render_template("restitution/agreements.html", agreements=found)
+
+
+@bp.get("/agreements/<code>")
+@roles(*DESK)
+def agreement(code: str) -> str:
+    db = request_session()
+    found = db.scalar(
+        select(Agreement).where(
+            Agreement.agency_id == current_user.agency_id, Agreement.code == code
+        )
+    )
+    if found is None:
+        abort(404)
+    figures = agreement_figures(db, found, datetime.now(UTC).date())
+    return render_template("restitution/agreement.html", agreement=found, figures=figures)

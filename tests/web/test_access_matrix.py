@@ -48,6 +48,8 @@ EXPECTED: dict[str, frozenset[Role] | None] = {
     "body.units": frozenset({Role.HOUSING_BODY}),
     "restitution.queue": frozenset({Role.SUPERVISOR}),
     "restitution.decide": frozenset({Role.SUPERVISOR}),
+    "restitution.agreements": DESK,
+    "restitution.agreement": DESK,
     "desk.cases": DESK,
     "desk.open_case": DESK,
     "desk.open_from_warnings": DESK,

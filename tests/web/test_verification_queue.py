@@ -124,3 +124,20 @@ def test_only_supervisors_use_the_queue(client, site):
         c = client.application.test_client()
         login(c, site.a.users[role])
         assert c.get("/restitution/queue").status_code == 403
+
+
+def test_the_desk_reads_an_agreement_with_its_hours_and_credit(client, site, entries):
+    login(client, site.a.users[Role.OPERATOR])
+    listing = client.get("/restitution/agreements").get_data(as_text=True)
+    assert "/restitution/agreements/QUEUE" in listing
+    page = client.get("/restitution/agreements/QUEUE").get_data(as_text=True)
+    assert 'id="credited"' in page and "stairwell B" not in page  # figures, not descriptions
+    assert page.count("<tr>") >= 3
+    other = client.application.test_client()
+    login(other, site.b.users[Role.OPERATOR])
+    assert other.get("/restitution/agreements/QUEUE").status_code == 404
+
+
+def test_supervisors_do_not_get_the_desks_agreement_pages(client, site):
+    login(client, site.a.users[Role.SUPERVISOR])
+    assert client.get("/restitution/agreements").status_code == 403
