@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         admin_views,
         auth_views,
         body_views,
+        budget_views,
         desk_views,
         errors,
         filters,
@@ -59,4 +60,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(registry_views.bp)
     app.register_blueprint(accounting_views.bp)
     app.register_blueprint(ledger_views.bp)
+    app.register_blueprint(budget_views.bp)
     return app

@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from condo_admin import formatting
 from condo_admin.accounting.models import CreditorBook, DebtorAccount
@@ -505,6 +505,7 @@ def log(
         select(Letter, LetterRun)
         .join(LetterRun, LetterRun.id == Letter.run_id)
         .where(LetterRun.agency_id == agency.id)
+        .options(selectinload(Letter.household), defer(Letter.pdf))  # the PDFs stay in the db
         .order_by(Letter.as_of.desc(), Letter.id)
     )
     if since is not None:

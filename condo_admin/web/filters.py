@@ -31,6 +31,11 @@ def cents(value: int | None) -> str:
     return "" if value is None else format_currency(from_cents(value), "EUR")
 
 
+def thousandths(value: Decimal) -> str:
+    """A share in thousandths with the decimals it has (up to four), in the user's locale."""
+    return format_decimal(value, format="#,##0.####")
+
+
 def is_number(value: Any) -> bool:
     return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
 
@@ -44,4 +49,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["merge_query"] = merge_query
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["cents"] = cents
+    app.jinja_env.filters["thousandths"] = thousandths
     app.jinja_env.tests["number_cell"] = is_number

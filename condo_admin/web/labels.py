@@ -22,6 +22,8 @@ LABELS = {
     "missed": _l("missed"),
     "in_grace": _l("in grace period"),
     "upcoming": _l("upcoming"),
+    "approved": _l("approved"),
+    "closed": _l("closed"),
     # cases
     "new": _l("new"),
     "contacted": _l("contacted"),

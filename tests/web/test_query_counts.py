@@ -35,6 +35,9 @@ PAGES = {
     "/reports/early-warning": ("operatore", 20, 5),
     "/body/": ("ente", 14, 10),
     "/restitution/queue": ("supervisore", 12, 1),
+    "/restitution/agreements": ("operatore", 12, 6),
+    "/accounting/budgets": ("admin", 12, 6),
+    "/desk/letters": ("operatore", 12, 10),
 }
 
 
