@@ -9,14 +9,18 @@ file upload on the command line (``condo budget create``, ``condo shares define`
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
+from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_currency
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from condo_admin.accounting.adjustments import close_year
 from condo_admin.accounting.budgets import approve_budget
 from condo_admin.accounting.models import (
     Budget,
@@ -28,6 +32,7 @@ from condo_admin.accounting.models import (
 from condo_admin.auth.models import Role
 from condo_admin.extensions import request_session
 from condo_admin.registry.models import Building, Unit
+from condo_admin.tabular import NotANumber, parse_number
 from condo_admin.web import charts
 from condo_admin.web.access import DESK, roles
 from ledger.errors import CondoError
@@ -136,3 +141,44 @@ def share_table(table_id: int) -> str:
         abort(404)
     total = sum((share.thousandths for share in table.shares), start=0)
     return render_template("budgets/share_table.html", table=table, total=total)
+
+
+@bp.post("/budgets/<int:budget_id>/close")
+@roles(Role.ADMIN)
+def close(budget_id: int) -> Response:
+    """The final accounts (*consuntivo*): each line's actual total; every unit's adjustment is
+    posted on the day given (charged or credited)."""
+    db = request_session()
+    found = _budget(budget_id)
+    try:
+        on = date.fromisoformat(request.form.get("on", ""))
+    except ValueError:
+        flash(_l("Give the day of the adjustment."), "danger")
+        return redirect(url_for("budgets.budget", budget_id=budget_id))
+    actuals: dict[str, Decimal] = {}
+    for line in found.lines:
+        raw = (request.form.get(f"actual-{line.category}") or "").strip()
+        try:
+            actuals[line.category] = parse_number(
+                raw, example="1234.56 or 1234,56", places=2, positive=False
+            )
+        except NotANumber as exc:
+            flash(
+                _l("%(category)s: %(expected)s, not %(raw)r.", category=line.name,
+                   expected=exc.expected, raw=raw),
+                "danger",
+            )  # fmt: skip
+            return redirect(url_for("budgets.budget", budget_id=budget_id))
+    try:
+        result = close_year(db, found, actuals, on=on, actor=current_user.actor)
+    except CondoError as exc:
+        db.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.commit()
+        flash(
+            _l("Final accounts entered: %(entries)s adjustments, %(total)s in all.",
+               entries=result.entries, total=format_currency(result.total, "EUR")),
+            "success",
+        )  # fmt: skip
+    return redirect(url_for("budgets.budget", budget_id=budget_id))

@@ -64,6 +64,11 @@ LABELS = {
     "supervisor": _l("supervisor"),
     "housing_body": _l("housing body"),
     "resident": _l("resident"),
+    # housing bodies
+    "public": _l("public housing company"),
+    "municipality": _l("municipality"),
+    "cooperative": _l("cooperative"),
+    "private": _l("private landlord"),
     # units and standing
     "occupied": _l("occupied"),
     "vacant": _l("vacant"),

@@ -24,6 +24,7 @@ from condo_admin.auth.models import Role
 from condo_admin.extensions import request_session
 from condo_admin.registry import operations as registry
 from condo_admin.registry.models import (
+    BodyKind,
     Building,
     Household,
     HousingBody,
@@ -32,6 +33,7 @@ from condo_admin.registry.models import (
     UnitKind,
 )
 from condo_admin.web.access import DESK, roles
+from condo_admin.web.labels import LABELS
 from condo_admin.web.paging import paginate
 from ledger.errors import CondoError
 
@@ -49,6 +51,13 @@ class BuildingForm(FlaskForm):
     postcode = StringField(_l("Postcode"), validators=[DataRequired(), Length(max=10)])
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=100)])
     province = StringField(_l("Province"), validators=[DataRequired(), Length(min=2, max=2)])
+
+
+class BodyForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=[(k.value, LABELS[k.value]) for k in BodyKind])
+    vat_number = StringField(_l("VAT number"), validators=[Optional(), Length(max=16)])
 
 
 class UnitForm(FlaskForm):
@@ -157,10 +166,10 @@ def _building_page(found: Building, unit_form: UnitForm, rent_form: RentForm) ->
     )
     ids = [u.id for u in units] or [0]
     occupants = {
-        unit_id: household
-        for unit_id, household in db.execute(
-            select(Occupancy.unit_id, Household)
-            .join(Household, Household.id == Occupancy.household_id)
+        occupancy.unit_id: occupancy
+        for occupancy in db.scalars(
+            select(Occupancy)
+            .options(selectinload(Occupancy.household))
             .where(
                 Occupancy.unit_id.in_(ids),
                 Occupancy.start_date <= today,
@@ -348,3 +357,67 @@ def create_household() -> Response | tuple[str, int]:
         form=form,
         accounts=_accounts_of([h.id for h in page.items]),
     ), 400
+
+
+@bp.get("/bodies")
+@roles(*DESK)
+def bodies() -> str:
+    found = list(
+        request_session().scalars(
+            select(HousingBody)
+            .where(HousingBody.agency_id == current_user.agency_id)
+            .order_by(HousingBody.code)
+        )
+    )
+    return render_template("registry/bodies.html", bodies=found, form=BodyForm())
+
+
+@bp.post("/bodies")
+@roles(Role.ADMIN)
+def create_body() -> Response | tuple[str, int]:
+    db = request_session()
+    form = BodyForm()
+    if form.validate_on_submit():
+        try:
+            registry.create_housing_body(
+                db,
+                current_user.agency,
+                form.code.data or "",
+                form.name.data or "",
+                form.kind.data,
+                vat_number=form.vat_number.data or None,
+                actor=current_user.actor,
+            )
+        except CondoError as exc:
+            db.rollback()
+            form.code.errors = [*form.code.errors, exc.message]
+        else:
+            db.commit()
+            return redirect(url_for("registry.bodies"))
+    found = list(
+        db.scalars(select(HousingBody).where(HousingBody.agency_id == current_user.agency_id))
+    )
+    return render_template("registry/bodies.html", bodies=found, form=form), 400
+
+
+@bp.post("/occupancies/<int:occupancy_id>/end")
+@roles(Role.ADMIN)
+def end_occupancy(occupancy_id: int) -> Response:
+    """A household moves out: its occupancy ends on the day given; its debt stays with it."""
+    db = request_session()
+    occupancy = db.get(Occupancy, occupancy_id)
+    if occupancy is None or occupancy.household.agency_id != current_user.agency_id:
+        abort(404)
+    building_id = occupancy.unit.building_id
+    try:
+        last_day = date.fromisoformat(request.form.get("end", ""))
+        registry.end_occupancy(db, occupancy, last_day, actor=current_user.actor)
+    except ValueError:
+        flash(_l("Give the last day in the unit."), "danger")
+    except CondoError as exc:
+        db.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.commit()
+        flash(_l("Moved out on %(day)s.", day=last_day.isoformat()), "success")
+    return redirect(url_for("registry.building", building_id=building_id))

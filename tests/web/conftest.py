@@ -54,3 +54,27 @@ def app(site: Site, tmp_path: Path) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask):  # type: ignore[no-untyped-def]
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The demo data (SQLite) behind an app, for pages that need a full agency to show."""
+    from datetime import date
+
+    from sqlalchemy.orm import Session
+
+    from condo_admin.demo.seed import seed_demo
+
+    folder = tmp_path_factory.mktemp("demo-web")
+    url = f"sqlite:///{folder / 'demo.sqlite'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with Session(engine) as session:
+        seed_demo(session, today=date(2026, 11, 25))
+        session.commit()
+    engine.dispose()
+    app = create_app(
+        {"DATABASE_URL": url, "INSTANCE_PATH": str(folder), "LOGIN_RATE_LIMIT": "100/minute"}
+    )
+    yield app
+    app.extensions["condo"].engine.dispose()

@@ -71,6 +71,10 @@ EXPECTED: dict[str, frozenset[Role] | None] = {
     "registry.rent": ADMIN,
     "registry.households": DESK,
     "registry.create_household": ADMIN,
+    "registry.bodies": DESK,
+    "registry.create_body": ADMIN,
+    "registry.end_occupancy": ADMIN,
+    "budgets.close": ADMIN,
     "money.charges": ADMIN,
     "money.payments": DESK,
     "money.statement": DESK,
@@ -111,6 +115,7 @@ SAMPLES: dict[str, object] = {
     "letter_id": 999999,
     "budget_id": 999999,
     "table_id": 999999,
+    "occupancy_id": 999999,
     "debtor_id": 999999,
     "action": "activate",
 }

@@ -7,19 +7,11 @@ the budget, which is set well below the number of rows shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date
-
 import pytest
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from condo_admin.app import create_app
-from condo_admin.db import make_engine
-from condo_admin.demo.seed import seed_demo
 from condo_admin.demo.users import DEMO_PASSWORD
-from condo_admin.migrate import upgrade
 from tests.web.site import login
 
 #: page -> (who opens it, most statements it may send, fewest rows it must show)
@@ -39,23 +31,6 @@ PAGES = {
     "/accounting/budgets": ("admin", 12, 6),
     "/desk/letters": ("operatore", 12, 10),
 }
-
-
-@pytest.fixture(scope="module")
-def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    folder = tmp_path_factory.mktemp("counts")
-    url = f"sqlite:///{folder / 'demo.sqlite'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    with Session(engine) as session:
-        seed_demo(session, today=date(2026, 11, 25))
-        session.commit()
-    engine.dispose()
-    app = create_app(
-        {"DATABASE_URL": url, "INSTANCE_PATH": str(folder), "LOGIN_RATE_LIMIT": "100/minute"}
-    )
-    yield app
-    app.extensions["condo"].engine.dispose()
 
 
 @pytest.mark.parametrize("path", list(PAGES))
