@@ -50,6 +50,8 @@ EXPECTED: dict[str, frozenset[Role] | None] = {
     "restitution.decide": frozenset({Role.SUPERVISOR}),
     "restitution.agreements": DESK,
     "restitution.agreement": DESK,
+    "restitution.create_agreement": DESK,
+    "restitution.agreement_action": DESK,
     "desk.cases": DESK,
     "desk.open_case": DESK,
     "desk.open_from_warnings": DESK,

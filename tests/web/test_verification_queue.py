@@ -141,3 +141,58 @@ def test_the_desk_reads_an_agreement_with_its_hours_and_credit(client, site, ent
 def test_supervisors_do_not_get_the_desks_agreement_pages(client, site):
     login(client, site.a.users[Role.SUPERVISOR])
     assert client.get("/restitution/agreements").status_code == 403
+
+
+def test_the_desk_draws_up_an_agreement_logs_hours_and_credits_them(client, app, site, entries):
+    """The whole cycle from the desk's side, on agency A's second household, which is charged
+    exactly what its two hours will earn (15.00), so the shared site ends as it began."""
+    from condo_admin.accounting.books import book_account
+    from condo_admin.accounting.models import DebtorAccount
+    from ledger.posting import Leg, post
+
+    with Session(app.extensions["condo"].engine) as session:
+        debtor = session.scalar(
+            select(DebtorAccount).where(DebtorAccount.household_id == site.a.household_ids[1])
+        )
+        income = book_account(session, debtor.book, "INC.FEES")
+        legs = [Leg(debtor.account, "15.00"), Leg(income, "-15.00")]
+        post(session, debtor.book, date(2025, 2, 1), legs, memo="Rata", actor="test")
+        session.commit()
+        household, reference = debtor.household.code, debtor.rf_reference
+        supervisor = session.scalar(
+            select(User).where(User.username == site.a.users[Role.SUPERVISOR])
+        ).person.tax_code
+        code = f"DESK-{len(session.scalars(select(Agreement)).all())}"
+    login(client, site.a.users[Role.OPERATOR])
+    token = csrf_token(client, "/restitution/agreements")
+    made = client.post(
+        "/restitution/agreements",
+        data={"csrf_token": token, "code": code, "household": household, "debt": reference,
+              "supervisor": supervisor, "activities": ["PAINTING"], "start": "2025-01-01",
+              "end": "2025-12-31", "insurance": "POL-9"},
+    )  # fmt: skip
+    assert made.status_code == 302, made.get_data(as_text=True)
+    client.post(f"/restitution/agreements/{code}/activate", data={"csrf_token": token})
+    client.post(
+        f"/restitution/agreements/{code}/hours",
+        data={"csrf_token": token, "day": "2025-02-03", "activity": "PAINTING", "hours": "2",
+              "description": "cellar door"},
+    )  # fmt: skip
+    with Session(app.extensions["condo"].engine) as session:
+        agreement = session.scalar(select(Agreement).where(Agreement.code == code))
+        (entry,) = session.scalars(
+            select(HourEntry).where(HourEntry.agreement_id == agreement.id)
+        ).all()
+        assert entry.status is HourStatus.SUBMITTED and entry.submitted_role.value == "operator"
+        entry_id = entry.id
+    page = client.get(f"/restitution/agreements/{code}").get_data(as_text=True)
+    assert "attivo" in page and "2,00" in page
+    supervisor_client = client.application.test_client()
+    login(supervisor_client, site.a.users[Role.SUPERVISOR])
+    queue_token = csrf_token(supervisor_client, "/restitution/queue")
+    supervisor_client.post(
+        f"/restitution/entries/{entry_id}/verify", data={"csrf_token": queue_token}
+    )
+    client.post(f"/restitution/agreements/{code}/credit", data={"csrf_token": token})
+    assert status_of(app, entry_id) is HourStatus.CREDITED
+    assert "15,00" in client.get(f"/restitution/agreements/{code}").get_data(as_text=True)
