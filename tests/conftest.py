@@ -50,25 +50,26 @@ def _postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'condo.sqlite'}"
+def database_of(kind: str, sqlite_file: Path) -> Iterator[str]:
+    """A database URL of ``kind``: the SQLite file, or a PostgreSQL database made for the run
+    (skipped, with the reason, when no server is configured)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{sqlite_file}"
         return
     if not os.environ.get(PG_ENV):
         pytest.skip(PG_SKIP_REASON)
     yield from _postgres_database()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    yield from database_of(request.param, tmp_path_factory.mktemp("sqlite") / "condo.sqlite")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path):
     """A database of its own for one test, with no schema: for the CLI and end-to-end tests."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
-        return
-    if not os.environ.get(PG_ENV):
-        pytest.skip(PG_SKIP_REASON)
-    yield from _postgres_database()
+    yield from database_of(request.param, tmp_path / "empty.sqlite")
 
 
 @pytest.fixture(scope="session")

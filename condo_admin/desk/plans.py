@@ -252,14 +252,7 @@ def standings(session: Session, plans: Sequence[RepaymentPlan], as_of: date) -> 
     """Each plan's standing, judged on ``as_of`` or the day it closed (see :func:`judged_on`)."""
     moves = movements_of(session, plans, as_of)
     return {
-        plan.id: standing_of(
-            [(i.due_date, i.amount_cents, i.means) for i in plan.installments],
-            plan.debt_cents,
-            moves[plan.id],
-            plan.grace_days,
-            judged_on(plan, as_of),
-        )
-        for plan in plans
+        plan.id: standing(session, plan, judged_on(plan, as_of), moves[plan.id]) for plan in plans
     }
 
 
@@ -396,11 +389,15 @@ def standing_of(
     )
 
 
-def standing(session: Session, plan: RepaymentPlan, as_of: date) -> Standing:
+def standing(
+    session: Session, plan: RepaymentPlan, as_of: date, moves: Movements | None = None
+) -> Standing:
+    """The plan's standing on ``as_of``; ``moves`` read up to that day or later may be given
+    (one read of the ledger serves the standing on several days)."""
     return standing_of(
         [(i.due_date, i.amount_cents, i.means) for i in plan.installments],
         plan.debt_cents,
-        movements(session, plan, as_of),
+        moves if moves is not None else movements(session, plan, as_of),
         plan.grace_days,
         as_of,
     )

@@ -56,14 +56,14 @@ def _svg(chart: pygal.graph.graph.Graph) -> Markup:
 def bars(title: str, labels: Sequence[str], values: Sequence[Decimal | int]) -> Markup:
     chart = pygal.Bar(**_config(title))
     chart.x_labels = list(labels)
-    chart.add(title, [float(v) for v in values])  # drawing only: the figures shown are Decimals
+    chart.add(title, list(values))
     return _svg(chart)
 
 
 def line(title: str, labels: Sequence[str], values: Sequence[Decimal | int]) -> Markup:
     chart = pygal.Line(**_config(title), fill=True, show_dots=True)
     chart.x_labels = list(labels)
-    chart.add(title, [float(v) for v in values])
+    chart.add(title, list(values))
     return _svg(chart)
 
 
@@ -75,5 +75,5 @@ def lines(
     chart = pygal.Line(**config)
     chart.x_labels = list(labels)
     for name, values in series.items():
-        chart.add(name, [None if v is None else float(v) for v in values])
+        chart.add(name, list(values))
     return _svg(chart)

@@ -361,12 +361,13 @@ def plan(code: str) -> str:
     found = _plan(code)
     today = _today()
     judged = plans_service.judged_on(found, today)
-    standing = plans_service.standing(db, found, judged)
+    moves = plans_service.movements(db, found, judged)  # one read serves every day below
+    standing = plans_service.standing(db, found, judged, moves)
     # The whole schedule: what is expected at the end of each grace period, and what had been
     # repaid by then (nothing drawn for the periods still to come).
     deadlines = [line.deadline for line in standing.lines]
     repaid = [
-        plans_service.standing(db, found, day).repaid if day <= judged else None
+        plans_service.standing(db, found, day, moves).repaid if day <= judged else None
         for day in deadlines
     ]
     chart = charts.lines(

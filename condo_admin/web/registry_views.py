@@ -96,9 +96,8 @@ def _building(building_id: int) -> Building:
     return found
 
 
-@bp.get("/buildings")
-@roles(*DESK)
-def buildings() -> str:
+def _buildings_page(form: BuildingForm) -> str:
+    """The agency's buildings (searched, paged, with unit counts) and the new-building form."""
     db = request_session()
     q = request.args.get("q", "").strip()
     query = select(Building).where(Building.agency_id == current_user.agency_id)
@@ -112,9 +111,13 @@ def buildings() -> str:
             .group_by(Unit.building_id)
         ).all()
     )
-    return render_template(
-        "registry/buildings.html", page=page, counts=counts, q=q, form=BuildingForm()
-    )
+    return render_template("registry/buildings.html", page=page, counts=counts, q=q, form=form)
+
+
+@bp.get("/buildings")
+@roles(*DESK)
+def buildings() -> str:
+    return _buildings_page(BuildingForm())
 
 
 @bp.post("/buildings")
@@ -141,10 +144,7 @@ def create_building() -> Response | tuple[str, int]:
         else:
             db.commit()
             return redirect(url_for("registry.building", building_id=made.id))
-    page = paginate(
-        db, select(Building).where(Building.agency_id == current_user.agency_id), (Building.code,)
-    )
-    return render_template("registry/buildings.html", page=page, counts={}, q="", form=form), 400
+    return _buildings_page(form), 400
 
 
 @bp.get("/buildings/<int:building_id>")
@@ -263,9 +263,8 @@ def rent(building_id: int) -> Response | tuple[str, int]:
     return _building_page(found, UnitForm(), form), 400
 
 
-@bp.get("/households")
-@roles(*DESK)
-def households() -> str:
+def _households_page(form: HouseholdForm) -> str:
+    """The agency's households (searched, paged, with their accounts) and the new-household form."""
     db = request_session()
     q = request.args.get("q", "").strip()
     query = select(Household).where(Household.agency_id == current_user.agency_id)
@@ -276,9 +275,15 @@ def households() -> str:
         "registry/households.html",
         page=page,
         q=q,
-        form=HouseholdForm(),
+        form=form,
         accounts=_accounts_of([h.id for h in page.items]),
     )
+
+
+@bp.get("/households")
+@roles(*DESK)
+def households() -> str:
+    return _households_page(HouseholdForm())
 
 
 def _accounts_of(household_ids: list[int]) -> dict[int, list[DebtorAccount]]:
@@ -345,18 +350,7 @@ def create_household() -> Response | tuple[str, int]:
             db.commit()
             flash(_l("Household %(code)s created.", code=household.code), "success")
             return redirect(url_for("registry.households", q=household.code))
-    page = paginate(
-        db,
-        select(Household).where(Household.agency_id == current_user.agency_id),
-        (Household.code,),
-    )
-    return render_template(
-        "registry/households.html",
-        page=page,
-        q="",
-        form=form,
-        accounts=_accounts_of([h.id for h in page.items]),
-    ), 400
+    return _households_page(form), 400
 
 
 @bp.get("/bodies")

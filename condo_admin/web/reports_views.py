@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
 from condo_admin.accounting import aging, overview
-from condo_admin.accounting.early_warning import Settings
 from condo_admin.accounting.early_warning import as_table as warnings_table
 from condo_admin.desk.warnings import desk_warnings
 from condo_admin.exporting import Table
@@ -123,13 +123,9 @@ def early_warning() -> Response | str:
     db = request_session()
     as_of = _day("as_of", _today())
     mine = set(
-        db.scalars(
-            Household.__table__.select()
-            .with_only_columns(Household.id)
-            .where(Household.agency_id == current_user.agency_id)
-        )
+        db.scalars(select(Household.id).where(Household.agency_id == current_user.agency_id))
     )
-    found = [w for w in desk_warnings(db, as_of, Settings()) if w.household_id in mine]
+    found = [w for w in desk_warnings(db, as_of) if w.household_id in mine]
     return _send(warnings_table(found, as_of), f"early-warning-{as_of.isoformat()}")
 
 

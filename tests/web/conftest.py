@@ -13,20 +13,14 @@ from condo_admin.app import create_app
 from condo_admin.db import make_engine
 from condo_admin.migrate import upgrade
 from condo_admin.web.security import limiter
-from tests.conftest import PG_ENV, PG_SKIP_REASON, _postgres_database
+from tests.conftest import database_of
 from tests.web.site import Site, build
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def site_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.sqlite'}"
-        return
-    import os
-
-    if not os.environ.get(PG_ENV):
-        pytest.skip(PG_SKIP_REASON)
-    yield from _postgres_database()
+    """A database of the web tests' own (they commit), on SQLite and PostgreSQL."""
+    yield from database_of(request.param, tmp_path_factory.mktemp("web") / "web.sqlite")
 
 
 @pytest.fixture(scope="session")
