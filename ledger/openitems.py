@@ -21,20 +21,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import bindparam, func, literal_column, select, union_all, update
+from sqlalchemy import Select, bindparam, case, func, literal_column, select, union_all, update
 from sqlalchemy.orm import Session, aliased
 
-from ledger.bulk import insert_rows
+from ledger.bulk import among, insert_rows
 from ledger.errors import (
     DesignatedItemElsewhere,
     DesignatedItemSameSide,
     DesignatedItemSettled,
     NotAnOpenItemAccount,
 )
-from ledger.models import Allocation, AllocationKind, OpenItem, Posting
+from ledger.models import Account, Allocation, AllocationKind, OpenItem, Posting
 
 #: Written as a literal so that both databases match the partial index on unsettled items.
 _UNSETTLED = OpenItem.open_cents != literal_column("0")
@@ -336,9 +337,9 @@ def positions(
     """
     filters = [OpenItem.item_date <= as_of]
     if account_ids is not None:
-        filters.append(OpenItem.account_id.in_(list(account_ids)))
+        filters.append(among(OpenItem.account_id, account_ids))
     if book_ids is not None:
-        filters.append(OpenItem.book_id.in_(list(book_ids)))
+        filters.append(among(OpenItem.book_id, book_ids))
     columns = (
         OpenItem.account_id,
         OpenItem.posting_id,
@@ -352,6 +353,14 @@ def positions(
         if last is None or last <= as_of:
             found.append(ItemPosition(account_id, posting_id, item_date, amount, open_cents))
 
+    found.extend(p for p in _recomputed(session, as_of, filters) if p.open_cents != 0)
+    found.sort(key=lambda p: (p.account_id, p.item_date, p.posting_id))
+    return found
+
+
+def _recomputed(session: Session, as_of: date, filters: list[Any]) -> list[ItemPosition]:
+    """The items allocated after ``as_of``, with what was open of each on that date."""
+
     def settled_by(side: object) -> object:
         return (
             select(func.coalesce(func.sum(Allocation.amount_cents), 0))
@@ -359,16 +368,109 @@ def positions(
             .scalar_subquery()
         )
 
-    recomputed = select(
-        *columns,
+    query = select(
+        OpenItem.account_id,
+        OpenItem.posting_id,
+        OpenItem.item_date,
+        OpenItem.amount_cents,
         OpenItem.amount_cents
         - settled_by(Allocation.debit_posting_id)
         + settled_by(Allocation.credit_posting_id),
     ).where(*filters, OpenItem.last_allocated > as_of)
-    for account_id, posting_id, item_date, amount, open_cents in session.execute(recomputed):
-        if open_cents != 0:
-            found.append(ItemPosition(account_id, posting_id, item_date, amount, open_cents))
-    found.sort(key=lambda p: (p.account_id, p.item_date, p.posting_id))
+    return [ItemPosition(*row) for row in session.execute(query)]
+
+
+@dataclass
+class AccountBands:
+    """One account's open charges summed by age band, and its unused credit, on one date."""
+
+    account_id: int
+    #: Open charges per band index (0 = dated on or after the first cut), in cents.
+    bands: dict[int, int] = field(default_factory=dict)
+    credit_cents: int = 0
+    #: The dates of the oldest and of the latest open charge of each band.
+    first: dict[int, date] = field(default_factory=dict)
+    last: dict[int, date] = field(default_factory=dict)
+
+    @property
+    def oldest(self) -> date | None:
+        """Date of the oldest open charge, or None when no charge is open."""
+        return min(self.first.values(), default=None)
+
+
+def age_bands(
+    session: Session,
+    as_of: date,
+    cuts: Sequence[date],
+    *,
+    accounts: Select[tuple[int]] | Collection[int] | None = None,
+    book_ids: Collection[int] | None = None,
+) -> dict[int, AccountBands]:
+    """What :func:`positions` holds, summed per account and age band by the database.
+
+    ``cuts`` are dates, latest first: a charge dated on or after ``cuts[0]`` is in band 0, one
+    dated on or after ``cuts[1]`` (and before ``cuts[0]``) in band 1, …, anything older in band
+    ``len(cuts)``. ``accounts`` may be a query of account ids, so that a large selection (every
+    flat of a housing body) never travels as a list of ids. At profile M a report as of today sums
+    some 40,000 items: returning one row per account and band instead of one per item is what
+    keeps the arrears pages fast. Items touched after ``as_of`` (none for a report as of today)
+    are recomputed one by one as :func:`positions` does and added in Python.
+    """
+    filters = [OpenItem.item_date <= as_of]
+    if isinstance(accounts, Select):
+        filters.append(OpenItem.account_id.in_(accounts))
+    elif accounts is not None:
+        filters.append(among(OpenItem.account_id, accounts))
+    if book_ids is not None:
+        # Through the accounts: the book is not in the covering index of unsettled items.
+        filters.append(
+            OpenItem.account_id.in_(
+                select(Account.id).where(among(Account.book_id, book_ids), Account.tracks_items)
+            )
+        )
+    is_charge = (OpenItem.amount_cents > 0) & (OpenItem.open_cents > 0)
+    band = case(
+        *((is_charge & (OpenItem.item_date >= cut), index) for index, cut in enumerate(cuts)),
+        (is_charge, len(cuts)),
+        else_=-1,
+    ).label("band")
+    untouched = (
+        select(
+            OpenItem.account_id,
+            band,
+            func.sum(OpenItem.open_cents),
+            func.min(OpenItem.item_date),
+            func.max(OpenItem.item_date),
+        )
+        .where(
+            *filters,
+            _UNSETTLED,
+            (OpenItem.last_allocated.is_(None)) | (OpenItem.last_allocated <= as_of),
+        )
+        .group_by(OpenItem.account_id, band)
+    )
+    found: dict[int, AccountBands] = {}
+
+    def add(account_id: int, index: int, cents: int, first: date, last: date) -> None:
+        row = found.get(account_id)
+        if row is None:
+            row = found[account_id] = AccountBands(account_id)
+        if index < 0:
+            row.credit_cents += cents
+            return
+        row.bands[index] = row.bands.get(index, 0) + cents
+        row.first[index] = min(first, row.first.get(index, first))
+        row.last[index] = max(last, row.last.get(index, last))
+
+    for account_id, index, cents, first, last in session.execute(untouched):
+        add(account_id, int(index), int(cents), first, last)
+    for p in _recomputed(session, as_of, filters):
+        if p.open_cents == 0:
+            continue
+        index = -1
+        if p.is_charge and p.open_cents > 0:
+            index = next((i for i, cut in enumerate(cuts) if p.item_date >= cut), len(cuts))
+        add(p.account_id, index, p.open_cents, p.item_date, p.item_date)
     return found
 
 

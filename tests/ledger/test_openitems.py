@@ -7,7 +7,7 @@ recomputes every item from its allocations and finds nothing wrong.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -82,6 +82,33 @@ class Debtor:
             p.posting_id: p.open_cents
             for p in openitems.positions(self.session, as_of, account_ids=ids)
         }
+
+    #: Age bands of two days: charged on the day or the day before, two to three days ago, older.
+    def _cuts(self, as_of: date) -> list[date]:
+        return [as_of - timedelta(days=1), as_of - timedelta(days=3)]
+
+    def bands(self, as_of: date) -> tuple[dict[int, int], int, date | None]:
+        """The database's sums by age band: (band -> open charges, credit, oldest charge)."""
+        found = openitems.age_bands(
+            self.session, as_of, self._cuts(as_of), accounts=[self.account.id]
+        ).get(self.account.id)
+        if found is None:
+            return {}, 0, None
+        return found.bands, found.credit_cents, found.oldest
+
+    def bands_by_hand(self, as_of: date) -> tuple[dict[int, int], int, date | None]:
+        """The same sums, item by item from :func:`openitems.positions`."""
+        bands: dict[int, int] = {}
+        credit, oldest = 0, None
+        cuts = self._cuts(as_of)
+        for p in openitems.positions(self.session, as_of, account_ids=[self.account.id]):
+            if p.is_charge and p.open_cents > 0:
+                band = next((i for i, cut in enumerate(cuts) if p.item_date >= cut), len(cuts))
+                bands[band] = bands.get(band, 0) + p.open_cents
+                oldest = p.item_date if oldest is None else min(oldest, p.item_date)
+            else:
+                credit += p.open_cents
+        return bands, credit, oldest
 
     def check(self) -> None:
         assert openitems.verify(self.session) == []
@@ -268,6 +295,7 @@ def test_items_always_sum_to_the_balance_and_never_disagree(
             for as_of in (on, date(2024, 1, max(1, day - 3))):
                 total = sum(debtor.open(as_of).values())
                 assert total == queries.balance(session, debtor.account, as_of=as_of) * 100
+                assert debtor.bands(as_of) == debtor.bands_by_hand(as_of)
         debtor.check()
         savepoint.rollback()
 

@@ -32,6 +32,22 @@ def test_its_totals_are_the_aging_of_its_units(app, site):
         assert sum(x.owed + x.credit for x in lines) == row.total
 
 
+def test_the_sums_on_screen_are_those_of_every_unit_line(app, site):
+    today = datetime.now(UTC).date()
+    with Session(app.extensions["condo"].engine) as session:
+        body = find_user(session, site.a.users[Role.HOUSING_BODY]).housing_body
+        lines = bodies.body_units(session, body, today)
+        totals = bodies.body_totals(session, body, bodies.arrears_by_unit(session, body, today))
+        assert totals.units == len(lines)
+        assert totals.owed == sum(x.owed for x in lines) > 0
+        assert totals.overdue == sum(x.overdue for x in lines)
+        assert totals.credit == sum(x.credit for x in lines)
+        assert totals.in_arrears == sum(1 for x in lines if x.owed > 0)
+        assert [owed for _, owed in totals.largest] == sorted(
+            (x.owed for x in lines if x.owed > 0), reverse=True
+        )
+
+
 def test_the_units_download_as_xlsx_and_csv(client, site):
     login(client, site.a.users[Role.HOUSING_BODY])
     xlsx = client.get("/body/?format=xlsx")

@@ -11,7 +11,14 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from condo_admin.accounting.aging import BUCKETS, Delinquency, GroupBy, aging_report, as_table
+from condo_admin.accounting.aging import (
+    BUCKETS,
+    Delinquency,
+    GroupBy,
+    aging_report,
+    as_table,
+    summary,
+)
 from condo_admin.accounting.models import DebtorAccount
 from condo_admin.accounting.payments import record_payment, reverse_payment
 from condo_admin.exporting import as_csv, as_text, write_xlsx
@@ -119,6 +126,9 @@ def test_the_aging_total_always_equals_the_debtor_balances_of_the_trial_balance(
         for as_of in (day + timedelta(days=12), day - timedelta(days=20)):
             report = aging_report(session, as_of)
             assert report.totals.total == debtor_balances(session, estate, as_of), as_of
+            totals, owing = summary(session, as_of)
+            assert totals.buckets == report.totals.buckets and totals.credit == report.totals.credit
+            assert owing == sum(1 for r in report.rows if r.total_cents > 0)
 
 
 def test_the_report_reads_the_same_as_text_csv_and_workbook(estate: Estate) -> None:
