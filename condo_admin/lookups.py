@@ -9,13 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from condo_admin.registry.models import Agency, Household
-from ledger.errors import CondoError, NotFound
+from ledger.errors import N_, CondoError, NotFound
 from ledger.models import Book
 
 
 class AmbiguousAgency(CondoError):
     message_id = "lookups.ambiguous_agency"
-    template = "There are several agencies (%(codes)s…): say which with --agency."
+    template = N_("There are several agencies (%(codes)s…): say which with --agency.")
 
 
 def agency(session: Session, code: str) -> Agency:

@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ledger.errors import CondoError
+from ledger.errors import N_, CondoError
 
 SUFFIXES = (".csv", ".xlsx")
 
@@ -42,27 +42,29 @@ class TableError(CondoError):
     """A file given to a command cannot be used; the message says where and why."""
 
     message_id = "tabular.error"
-    template = "The file cannot be read."
+    template = N_("The file cannot be read.")
 
 
 class UnreadableTable(TableError):
     message_id = "tabular.unreadable"
-    template = "%(file)s: %(problem)s."
+    template = N_("%(file)s: %(problem)s.")
 
 
 class MissingColumns(TableError):
     message_id = "tabular.missing_columns"
-    template = "%(file)s: the header row has no column %(missing)s (it has %(found)s)."
+    template = N_("%(file)s: the header row has no column %(missing)s (it has %(found)s).")
 
 
 class BadCell(TableError):
     message_id = "tabular.bad_cell"
-    template = '%(file)s, row %(row)s, column "%(column)s": expected %(expected)s, found %(found)s.'
+    template = N_(
+        '%(file)s, row %(row)s, column "%(column)s": expected %(expected)s, found %(found)s.'
+    )
 
 
 class RepeatedValue(TableError):
     message_id = "tabular.repeated_value"
-    template = (
+    template = N_(
         '%(file)s, row %(row)s, column "%(column)s": %(value)s was already given on row %(first)s.'
     )
 
@@ -71,7 +73,7 @@ class RowRefused(TableError):
     """An operation refused one row; ``problem`` is that operation's own message."""
 
     message_id = "tabular.row_refused"
-    template = "%(file)s, row %(row)s: %(problem)s"
+    template = N_("%(file)s, row %(row)s: %(problem)s")
 
 
 def shown(value: str) -> str:

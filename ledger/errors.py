@@ -9,11 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for translation without translating it (the ledger knows no locale).
+
+    Babel extracts every ``N_("...")`` into the catalog; a face translates the text it shows,
+    e.g. ``condo_admin.web.messages.translated(error)``.
+    """
+    return message
+
+
 class CondoError(Exception):
     """Base of every domain error in condo-admin: something the user asked for is not allowed."""
 
     message_id = "error"
-    template = "The operation was refused."
+    template = N_("The operation was refused.")
 
     def __init__(self, **params: Any) -> None:
         self.params = params
@@ -26,17 +35,17 @@ class CondoError(Exception):
 
 class LedgerError(CondoError):
     message_id = "ledger.error"
-    template = "The ledger refused the operation."
+    template = N_("The ledger refused the operation.")
 
 
 class InvalidAmount(LedgerError):
     message_id = "ledger.invalid_amount"
-    template = "%(field)s: %(value)r is not a valid amount (%(reason)s)."
+    template = N_("%(field)s: %(value)r is not a valid amount (%(reason)s).")
 
 
 class InvalidCode(LedgerError):
     message_id = "ledger.invalid_code"
-    template = (
+    template = N_(
         "%(field)s: %(value)r is not a valid code (letters, digits, '.', '_' or '-', "
         "starting with a letter or digit, at most %(max)s characters)."
     )
@@ -44,27 +53,27 @@ class InvalidCode(LedgerError):
 
 class DuplicateCode(LedgerError):
     message_id = "ledger.duplicate_code"
-    template = "%(what)s %(code)r already exists%(where)s."
+    template = N_("%(what)s %(code)r already exists%(where)s.")
 
 
 class EmptyText(LedgerError):
     message_id = "ledger.empty_text"
-    template = "%(field)s must not be empty."
+    template = N_("%(field)s must not be empty.")
 
 
 class TooFewPostings(LedgerError):
     message_id = "ledger.too_few_postings"
-    template = "An entry needs at least two postings; got %(count)s."
+    template = N_("An entry needs at least two postings; got %(count)s.")
 
 
 class ZeroPosting(LedgerError):
     message_id = "ledger.zero_posting"
-    template = "Posting %(index)s to account %(account)s has amount 0.00; leave it out."
+    template = N_("Posting %(index)s to account %(account)s has amount 0.00; leave it out.")
 
 
 class UnbalancedEntry(LedgerError):
     message_id = "ledger.unbalanced"
-    template = (
+    template = N_(
         "The entry does not balance: its postings sum to %(total)s instead of 0.00 "
         "(book %(book)s, %(date)s)."
     )
@@ -72,17 +81,17 @@ class UnbalancedEntry(LedgerError):
 
 class AccountInOtherBook(LedgerError):
     message_id = "ledger.account_other_book"
-    template = "Account %(account)s belongs to book %(account_book)s, not to book %(book)s."
+    template = N_("Account %(account)s belongs to book %(account_book)s, not to book %(book)s.")
 
 
 class AccountNotOpen(LedgerError):
     message_id = "ledger.account_not_open"
-    template = "Account %(account)s is not open on %(date)s (open from %(opened)s%(closed)s)."
+    template = N_("Account %(account)s is not open on %(date)s (open from %(opened)s%(closed)s).")
 
 
 class AccountHasBalance(LedgerError):
     message_id = "ledger.account_has_balance"
-    template = (
+    template = N_(
         "Account %(account)s cannot be closed on %(date)s: its balance is %(balance)s, "
         "or it has postings after that date."
     )
@@ -90,7 +99,7 @@ class AccountHasBalance(LedgerError):
 
 class BookLocked(LedgerError):
     message_id = "ledger.book_locked"
-    template = (
+    template = N_(
         "Book %(book)s is locked up to %(lock_date)s: nothing can be posted or reversed "
         "on %(date)s. Choose a date after %(lock_date)s."
     )
@@ -98,7 +107,7 @@ class BookLocked(LedgerError):
 
 class LockDateBackwards(LedgerError):
     message_id = "ledger.lock_backwards"
-    template = (
+    template = N_(
         "The lock date of book %(book)s only moves forward: it is %(current)s, "
         "%(requested)s was asked."
     )
@@ -106,12 +115,12 @@ class LockDateBackwards(LedgerError):
 
 class AlreadyReversed(LedgerError):
     message_id = "ledger.already_reversed"
-    template = "Entry #%(entry)s was already reversed by entry #%(by)s."
+    template = N_("Entry #%(entry)s was already reversed by entry #%(by)s.")
 
 
 class ReversalOfReversal(LedgerError):
     message_id = "ledger.reversal_of_reversal"
-    template = (
+    template = N_(
         "Entry #%(entry)s is itself the reversal of entry #%(original)s; "
         "post the original again instead of reversing the reversal."
     )
@@ -119,12 +128,14 @@ class ReversalOfReversal(LedgerError):
 
 class ReversalBeforeOriginal(LedgerError):
     message_id = "ledger.reversal_before_original"
-    template = "A reversal cannot be dated %(date)s, before the entry it reverses (%(original)s)."
+    template = N_(
+        "A reversal cannot be dated %(date)s, before the entry it reverses (%(original)s)."
+    )
 
 
 class IdempotencyConflict(LedgerError):
     message_id = "ledger.idempotency_conflict"
-    template = (
+    template = N_(
         "The operation key %(key)r was already used for a different %(operation)s; "
         "a repeated operation must carry exactly the same data."
     )
@@ -132,42 +143,44 @@ class IdempotencyConflict(LedgerError):
 
 class NotFound(LedgerError):
     message_id = "ledger.not_found"
-    template = "%(what)s %(ref)s does not exist."
+    template = N_("%(what)s %(ref)s does not exist.")
 
 
 class InvalidCursor(LedgerError):
     message_id = "ledger.invalid_cursor"
-    template = "The page cursor %(cursor)r is not valid."
+    template = N_("The page cursor %(cursor)r is not valid.")
 
 
 class TextTooLong(LedgerError):
     message_id = "ledger.text_too_long"
-    template = "%(field)s is %(length)s characters long; at most %(max)s are allowed."
+    template = N_("%(field)s is %(length)s characters long; at most %(max)s are allowed.")
 
 
 class InvalidDate(LedgerError):
     message_id = "ledger.invalid_date"
-    template = "%(field)s: %(value)r is not a date."
+    template = N_("%(field)s: %(value)r is not a date.")
 
 
 class AccountAlreadyClosed(LedgerError):
     message_id = "ledger.account_already_closed"
-    template = "Account %(account)s was already closed on %(closed)s."
+    template = N_("Account %(account)s was already closed on %(closed)s.")
 
 
 class NotAnOpenItemAccount(LedgerError):
     message_id = "ledger.not_open_item_account"
-    template = "Account %(account)s does not track open items: nothing on it can be designated."
+    template = N_("Account %(account)s does not track open items: nothing on it can be designated.")
 
 
 class DesignatedItemElsewhere(LedgerError):
     message_id = "ledger.designated_item_elsewhere"
-    template = "Posting #%(item)s is not an item of account %(account)s: it cannot be designated."
+    template = N_(
+        "Posting #%(item)s is not an item of account %(account)s: it cannot be designated."
+    )
 
 
 class DesignatedItemSameSide(LedgerError):
     message_id = "ledger.designated_item_same_side"
-    template = (
+    template = N_(
         "Posting #%(item)s of account %(account)s is a %(side)s, like the posting that names it: "
         "a credit settles charges and a charge uses credits."
     )
@@ -175,4 +188,4 @@ class DesignatedItemSameSide(LedgerError):
 
 class DesignatedItemSettled(LedgerError):
     message_id = "ledger.designated_item_settled"
-    template = "Posting #%(item)s of account %(account)s is already settled."
+    template = N_("Posting #%(item)s of account %(account)s is already settled.")

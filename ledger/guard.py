@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from ledger.errors import LedgerError
+from ledger.errors import N_, LedgerError
 from ledger.models import Allocation, JournalEntry, Posting
 
 _APPEND_ONLY = (JournalEntry, Posting, Allocation)
@@ -20,7 +20,7 @@ _APPEND_ONLY = (JournalEntry, Posting, Allocation)
 
 class AppendOnlyViolation(LedgerError):
     message_id = "ledger.append_only"
-    template = (
+    template = N_(
         "Posted %(what)s #%(id)s cannot be %(action)s: the ledger is append-only, "
         "post a reversal instead."
     )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import calendar
 import enum
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -36,6 +37,8 @@ from condo_admin.accounting.models import DebtorAccount
 from condo_admin.exporting import Cell, Table
 from condo_admin.registry.models import Household
 from ledger import openitems
+from ledger.bulk import among
+from ledger.errors import N_
 from ledger.models import Allocation, AllocationKind, OpenItem, Posting
 from ledger.money import from_cents
 
@@ -48,19 +51,19 @@ class Rule(enum.StrEnum):
 
 
 _TEMPLATES = {
-    Rule.FIRST_MISSED: (
+    Rule.FIRST_MISSED: N_(
         "first missed payment: %(amount)s due on %(due)s is %(days)s days late; "
         "every charge of the previous 12 months was paid on time"
     ),
-    Rule.OVER_TWO_MONTHS: (
+    Rule.OVER_TWO_MONTHS: N_(
         "arrears of %(overdue)s are more than %(months)s months of charges "
         "(average %(monthly)s a month over the last %(span)s months)"
     ),
-    Rule.GROWING: (
+    Rule.GROWING: N_(
         "arrears grew three months in a row: balance %(b0)s on %(d0)s, %(b1)s on %(d1)s, "
         "%(b2)s on %(d2)s, %(b3)s on %(d3)s"
     ),
-    Rule.PLAN_MISSED: (
+    Rule.PLAN_MISSED: N_(
         "repayment plan %(plan)s: installment %(seq)s of %(amount)s due on %(due)s was missed; "
         "%(repaid)s repaid of %(expected)s expected"
     ),
@@ -79,7 +82,14 @@ class Flag:
     rule: Rule
     params: dict[str, Any]
 
-    def reason(self, locale: str | None = None) -> str:
+    def reason(
+        self, locale: str | None = None, translate: Callable[[str], str] = lambda text: text
+    ) -> str:
+        """Why the household is flagged, with amounts and dates written for ``locale``.
+
+        ``translate`` turns the English template into the reader's language (a face passes its
+        gettext); the default keeps it English, as the CLI and the stored case flags have it.
+        """
         shown = {
             key: formatting.money(value, locale)
             if isinstance(value, Decimal)
@@ -88,7 +98,7 @@ class Flag:
             else value
             for key, value in self.params.items()
         }
-        return _TEMPLATES[self.rule] % shown
+        return translate(_TEMPLATES[self.rule]) % shown
 
 
 @dataclass
@@ -105,7 +115,9 @@ class HouseholdWarning:
 @dataclass
 class _Facts:
     balance: int = 0
-    overdue: list[tuple[date, int]] = field(default_factory=list)  # (due date, open cents)
+    overdue: int = 0  # open cents of charges past the grace period
+    first_due: date | None = None  # the oldest and the latest of those charges' due dates
+    last_due: date | None = None
     oldest_days: int | None = None
     charges: list[tuple[date, int, date | None]] = field(default_factory=list)
     moves: dict[int, int] = field(default_factory=lambda: defaultdict(int))
@@ -137,19 +149,32 @@ def early_warnings(
             select(DebtorAccount.account_id, DebtorAccount.household_id)
         )
     }
+    # Every rule needs something owed, so only households with an open charge are read further
+    # (a tenth of them at profile M). The database sums their open items in two age bands:
+    # within the grace period (0) and past it (1).
     facts: dict[int, _Facts] = defaultdict(_Facts)
-    for item in openitems.positions(session, as_of):
-        household = accounts.get(item.account_id)
+    bands = openitems.age_bands(session, as_of, [as_of - timedelta(days=rules.grace_days)])
+    for account_id, found in bands.items():
+        household = accounts.get(account_id)
         if household is None:
             continue
         f = facts[household]
-        f.balance += item.open_cents
-        days = (as_of - item.item_date).days
-        if item.open_cents > 0 and days > rules.grace_days:
-            f.overdue.append((item.item_date, item.open_cents))
-            f.oldest_days = max(f.oldest_days or 0, days)
-    _charges_of_the_year(session, as_of, rules, accounts, facts)
-    _monthly_moves(session, as_of, accounts, facts)
+        f.balance += sum(found.bands.values()) + found.credit_cents
+        if 1 in found.bands:
+            f.overdue += found.bands[1]
+            first, last = found.first[1], found.last[1]
+            f.first_due = first if f.first_due is None else min(f.first_due, first)
+            f.last_due = last if f.last_due is None else max(f.last_due, last)
+            f.oldest_days = (as_of - f.first_due).days
+    owing = {household for household, f in facts.items() if f.first_due or f.balance > 0}
+    for household in set(facts) - owing:
+        del facts[household]
+    candidates = sorted(a for a, household in accounts.items() if household in owing)
+    # The year's charges matter only to the two rules about overdue charges.
+    overdue = {household for household, f in facts.items() if f.overdue}
+    late = [a for a in candidates if accounts[a] in overdue]
+    _charges_of_the_year(session, as_of, rules, accounts, late, facts)
+    _monthly_moves(session, as_of, accounts, candidates, facts)
     for household_id in extra:
         facts.setdefault(household_id, _Facts())  # a flag judged elsewhere counts alone
     names = {
@@ -170,7 +195,7 @@ def early_warnings(
         if not flags:
             continue
         household = names[household_id]
-        overdue = sum(cents for _, cents in f.overdue)
+        overdue = f.overdue
         warnings.append(
             HouseholdWarning(
                 household_id,
@@ -186,69 +211,86 @@ def early_warnings(
     return warnings
 
 
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    """Id lists short enough for any database's limit on bound parameters."""
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
 def _charges_of_the_year(
     session: Session,
     as_of: date,
     rules: Settings,
     accounts: dict[int, int],
+    candidates: list[int],
     facts: dict[int, _Facts],
 ) -> None:
     """Charges due in the year up to ``as_of``, less those cancelled by a reversal by then.
 
-    A reversal settles its original through an allocation of kind ``reversal``; the few postings
-    on either side of one are read first, which keeps the scan of items free of joins.
+    A reversal settles its original through an allocation of kind ``reversal``, whose debit side
+    is the cancelled charge (or the reversal of a payment, which is no charge either). The
+    postings come from the ledger's covering index by account and date; each is then looked up
+    by key in the open items and the allocations.
     """
     start = as_of - timedelta(days=rules.history_days)
-    cancelled: set[int] = set()
-    for debit, credit in session.execute(
-        select(Allocation.debit_posting_id, Allocation.credit_posting_id).where(
-            Allocation.kind == AllocationKind.REVERSAL, Allocation.effective_date <= as_of
+    cancelled = (
+        select(Allocation.id)
+        .where(
+            Allocation.debit_posting_id == Posting.id,
+            Allocation.kind == AllocationKind.REVERSAL,
+            Allocation.effective_date <= as_of,
         )
-    ):
-        cancelled.update((debit, credit))
-    rows = session.execute(
-        select(
-            OpenItem.posting_id,
-            OpenItem.account_id,
-            OpenItem.item_date,
-            OpenItem.amount_cents,
-            OpenItem.open_cents,
-            OpenItem.last_allocated,
-        ).where(
-            OpenItem.item_date > start,
-            OpenItem.item_date <= as_of,
-            OpenItem.amount_cents > 0,
-        )
+        .exists()
     )
-    for posting_id, account_id, due, cents, open_now, last in rows:
-        household = accounts.get(account_id)
-        if household is None or posting_id in cancelled:
-            continue
-        settled = last if open_now == 0 and last is not None and last <= as_of else None
-        facts[household].charges.append((due, cents, settled))
+    for chunk in _chunks(candidates):
+        rows = session.execute(
+            select(
+                Posting.account_id,
+                Posting.entry_date,
+                Posting.amount_cents,
+                OpenItem.open_cents,
+                OpenItem.last_allocated,
+            )
+            .join(OpenItem, OpenItem.posting_id == Posting.id)
+            .where(
+                among(Posting.account_id, chunk),
+                Posting.entry_date > start,
+                Posting.entry_date <= as_of,
+                Posting.amount_cents > 0,
+                ~cancelled,
+            )
+        )
+        for account_id, due, cents, open_now, last in rows:
+            settled = last if open_now == 0 and last is not None and last <= as_of else None
+            facts[accounts[account_id]].charges.append((due, cents, settled))
 
 
 def _monthly_moves(
-    session: Session, as_of: date, accounts: dict[int, int], facts: dict[int, _Facts]
+    session: Session,
+    as_of: date,
+    accounts: dict[int, int],
+    candidates: list[int],
+    facts: dict[int, _Facts],
 ) -> None:
     """Net postings of each of the last three months (0 is the latest), per household."""
     edges = [months_before(as_of, n) for n in range(4)]  # as_of, -1m, -2m, -3m
-    rows = session.execute(
-        select(Posting.account_id, Posting.entry_date, Posting.amount_cents)
-        .join(DebtorAccount, DebtorAccount.account_id == Posting.account_id)
-        .where(Posting.entry_date > edges[3], Posting.entry_date <= as_of)
-    )
-    for account_id, day, cents in rows:
-        household = accounts[account_id]
-        window = next(n for n in range(3) if day > edges[n + 1])
-        facts[household].moves[window] += cents
+    for chunk in _chunks(candidates):
+        rows = session.execute(
+            select(Posting.account_id, Posting.entry_date, Posting.amount_cents).where(
+                among(Posting.account_id, chunk),
+                Posting.entry_date > edges[3],
+                Posting.entry_date <= as_of,
+            )
+        )
+        for account_id, day, cents in rows:
+            window = next(n for n in range(3) if day > edges[n + 1])
+            facts[accounts[account_id]].moves[window] += cents
 
 
 def _first_missed(f: _Facts, as_of: date, rules: Settings) -> Flag | None:
-    if not f.overdue:
+    if not f.overdue or f.first_due is None or f.last_due is None:
         return None
-    first_due = min(due for due, _ in f.overdue)
-    if {(due.year, due.month) for due, _ in f.overdue} != {(first_due.year, first_due.month)}:
+    first_due = f.first_due
+    if (f.last_due.year, f.last_due.month) != (first_due.year, first_due.month):
         return None
     for due, _, settled in f.charges:
         if due >= first_due:
@@ -258,7 +300,7 @@ def _first_missed(f: _Facts, as_of: date, rules: Settings) -> Flag | None:
     return Flag(
         Rule.FIRST_MISSED,
         {
-            "amount": from_cents(sum(c for _, c in f.overdue)),
+            "amount": from_cents(f.overdue),
             "due": first_due,
             "days": (as_of - first_due).days,
         },
@@ -266,7 +308,7 @@ def _first_missed(f: _Facts, as_of: date, rules: Settings) -> Flag | None:
 
 
 def _over_two_months(f: _Facts, as_of: date, rules: Settings) -> Flag | None:
-    overdue = sum(cents for _, cents in f.overdue)
+    overdue = f.overdue
     if not overdue or not f.charges:
         return None
     first = min(due for due, _, _ in f.charges)

@@ -1,11 +1,11 @@
 """Refusals about users and logins."""
 
-from ledger.errors import CondoError
+from ledger.errors import N_, CondoError
 
 
 class AuthError(CondoError):
     message_id = "auth.error"
-    template = "The user operation was refused."
+    template = N_("The user operation was refused.")
 
 
 class UserRefused(AuthError):
@@ -13,7 +13,7 @@ class UserRefused(AuthError):
     without it the problem is the user's scope (agency, body, household, person)."""
 
     message_id = "auth.user_refused"
-    template = "User %(username)s: %(problem)s."
+    template = N_("User %(username)s: %(problem)s.")
 
     @property
     def field(self) -> str:
@@ -22,5 +22,5 @@ class UserRefused(AuthError):
 
 class WeakPassword(AuthError):
     message_id = "auth.weak_password"
-    template = "The password is too weak: %(problem)s."
+    template = N_("The password is too weak: %(problem)s.")
     field = "password"

@@ -5,23 +5,31 @@ list (kept as they read that day), assigned to an operator, worked through conta
 diary, given a next action and a date, and closed with an outcome. A household has at most one
 open case. Every change the system makes (status, assignment, hold on letters) is written in the
 diary as well, so the diary alone tells the story.
+
+The system's diary lines and the flags are stored in English, as the audit trail and the CLI read
+them; :func:`system_line` and :func:`stored_flag` give a screen their template and parameters back,
+to say them in the reader's language.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from condo_admin.accounting.early_warning import HouseholdWarning, Settings
+from condo_admin.accounting.early_warning import Flag, HouseholdWarning, Rule, Settings
 from condo_admin.audit.operations import record as audit
 from condo_admin.audit.operations import snapshot
 from condo_admin.desk.errors import CaseRefused
 from condo_admin.desk.models import Case, CaseEntry, CaseStatus, ContactKind, Outcome
 from condo_admin.registry.models import Agency, Household
-from ledger.errors import NotFound
+from ledger.errors import N_, NotFound
 
 OPEN_STATUSES = (
     CaseStatus.NEW,
@@ -31,6 +39,116 @@ OPEN_STATUSES = (
 )
 #: Closing with these outcomes leaves the case *referred*; any other leaves it *resolved*.
 _REFERRED = (Outcome.REFERRED,)
+
+# --- the lines the system writes in the diary (kind ``change``) -----------------------------
+
+OPENED = N_("case opened: %(reasons)s")
+OPENED_BY_HAND = N_("case opened: opened by hand")
+STATUS = N_("status %(old)s → %(new)s")
+ASSIGNED = N_("assigned to %(operator)s")
+UNASSIGNED = N_("assigned to nobody")
+NEXT_ACTION = N_("next action on %(when)s: %(what)s")
+LETTERS_HELD = N_("letters held: %(reason)s")
+LETTERS_ALLOWED = N_("letters allowed again: %(reason)s")
+CLOSED = N_("closed, %(outcome)s: %(note)s")
+#: Tried in this order when a line is read back: the lines without parameters first.
+_SYSTEM_LINES = (
+    OPENED_BY_HAND,
+    UNASSIGNED,
+    OPENED,
+    STATUS,
+    ASSIGNED,
+    NEXT_ACTION,
+    LETTERS_HELD,
+    LETTERS_ALLOWED,
+    CLOSED,
+)
+#: How a parameter is read back from the stored text (any other stays text).
+_READ_BACK: dict[str, Callable[[str], Any]] = {
+    "old": CaseStatus,
+    "new": CaseStatus,
+    "outcome": Outcome,
+    "when": date.fromisoformat,
+}
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)s", template)
+    return re.compile(
+        "".join(f"(?P<{p}>.*?)" if i % 2 else re.escape(p) for i, p in enumerate(parts)),
+        re.DOTALL,
+    )
+
+
+_PATTERNS = [(template, _pattern(template)) for template in _SYSTEM_LINES]
+
+
+@dataclass(frozen=True)
+class SystemLine:
+    """A diary line the system wrote: its English template and its parameters."""
+
+    template: str
+    params: dict[str, Any]
+
+
+def system_line(entry: CaseEntry) -> SystemLine | None:
+    """The template and parameters of a line the system wrote, read back from its stored text.
+
+    None for a contact or a note, and for a text that none of the lines above makes (written by an
+    older version): a screen shows that as it is.
+    """
+    if entry.kind is not ContactKind.CHANGE:
+        return None
+    for template, pattern in _PATTERNS:
+        found = pattern.fullmatch(entry.text)
+        if found is None:
+            continue
+        try:
+            params = {k: _READ_BACK.get(k, str)(v) for k, v in found.groupdict().items()}
+        except ValueError:
+            continue
+        return SystemLine(template, params)
+    return None
+
+
+# --- the flags a case keeps --------------------------------------------------------------------
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    return value
+
+
+def _read(value: Any) -> Any:
+    if isinstance(value, dict) and "decimal" in value:
+        return Decimal(value["decimal"])
+    if isinstance(value, dict) and "date" in value:
+        return date.fromisoformat(value["date"])
+    return value
+
+
+def flag_record(flag: Flag, locale: str | None = None) -> dict[str, Any]:
+    """A flag as a case keeps it: its rule, its reason in English as it read that day, and its
+    parameters (amounts and dates tagged, to be JSON), so a screen can say it in any language."""
+    return {
+        "rule": flag.rule.value,
+        "reason": flag.reason(locale),
+        "params": {key: _stored(value) for key, value in flag.params.items()},
+    }
+
+
+def stored_flag(record: Mapping[str, Any]) -> Flag | None:
+    """The flag a case keeps, with its parameters; None for one kept without them."""
+    if not isinstance(record.get("params"), dict):
+        return None
+    try:
+        rule = Rule(record.get("rule"))
+    except ValueError:
+        return None
+    return Flag(rule, {key: _read(value) for key, value in record["params"].items()})
 
 
 def _now() -> datetime:
@@ -63,7 +181,7 @@ def open_case(
     *,
     on: date,
     actor: str,
-    flags: list[dict[str, str]] | None = None,
+    flags: list[dict[str, Any]] | None = None,
     assigned_to: str | None = None,
     note: str | None = None,
 ) -> Case:
@@ -87,8 +205,9 @@ def open_case(
     )
     session.add(case)
     session.flush()
-    reasons = "; ".join(f["reason"] for f in case.flags) or "opened by hand"
-    _diary(session, case, on, ContactKind.CHANGE, f"case opened: {reasons}", actor)
+    reasons = "; ".join(f["reason"] for f in case.flags)
+    opened = OPENED % {"reasons": reasons} if reasons else OPENED_BY_HAND
+    _diary(session, case, on, ContactKind.CHANGE, opened, actor)
     if note:
         _diary(session, case, on, ContactKind.NOTE, note, actor)
     session.flush()
@@ -140,7 +259,7 @@ def open_from_warnings(
         if existing is not None:
             already.append(existing)
             continue
-        flags = [{"rule": f.rule.value, "reason": f.reason(locale)} for f in warning.flags]
+        flags = [flag_record(f, locale) for f in warning.flags]
         opened.append(open_case(session, household, on=as_of, actor=actor, flags=flags))
     return Opened(opened, already)
 
@@ -199,9 +318,8 @@ def set_status(
     if status is case.status:
         return case
     before = snapshot(case)
-    _diary(
-        session, case, on, ContactKind.CHANGE, f"status {case.status.value} → {status.value}", actor
-    )
+    line = STATUS % {"old": case.status.value, "new": status.value}
+    _diary(session, case, on, ContactKind.CHANGE, line, actor)
     case.status = status
     session.flush()
     audit(session, actor, "case.status", case, before=before)
@@ -212,7 +330,8 @@ def assign(session: Session, case: Case, operator: str | None, *, on: date, acto
     _must_be_open(case, "assigned")
     before = snapshot(case)
     case.assigned_to = operator
-    _diary(session, case, on, ContactKind.CHANGE, f"assigned to {operator or 'nobody'}", actor)
+    line = ASSIGNED % {"operator": operator} if operator else UNASSIGNED
+    _diary(session, case, on, ContactKind.CHANGE, line, actor)
     session.flush()
     audit(session, actor, "case.assign", case, before=before)
     return case
@@ -231,9 +350,8 @@ def plan_next_action(
         )
     before = snapshot(case)
     case.next_action, case.next_action_on = what.strip(), when
-    _diary(
-        session, case, on, ContactKind.CHANGE, f"next action on {when.isoformat()}: {what}", actor
-    )
+    line = NEXT_ACTION % {"when": when.isoformat(), "what": what}
+    _diary(session, case, on, ContactKind.CHANGE, line, actor)
     session.flush()
     audit(session, actor, "case.next_action", case, before=before)
     return case
@@ -248,8 +366,8 @@ def hold_letters(
         raise CaseRefused(case=f"#{case.id}", problem="say why letters are held or released")
     before = snapshot(case)
     case.hold_letters = hold
-    verb = "letters held" if hold else "letters allowed again"
-    _diary(session, case, on, ContactKind.CHANGE, f"{verb}: {reason.strip()}", actor)
+    line = (LETTERS_HELD if hold else LETTERS_ALLOWED) % {"reason": reason.strip()}
+    _diary(session, case, on, ContactKind.CHANGE, line, actor)
     session.flush()
     audit(session, actor, "case.hold_letters", case, before=before)
     return case
@@ -276,7 +394,8 @@ def close_case(
         )
     before = snapshot(case)
     closed = CaseStatus.REFERRED if outcome in _REFERRED else CaseStatus.RESOLVED
-    _diary(session, case, on, ContactKind.CHANGE, f"closed, {outcome.value}: {note.strip()}", actor)
+    line = CLOSED % {"outcome": outcome.value, "note": note.strip()}
+    _diary(session, case, on, ContactKind.CHANGE, line, actor)
     case.status, case.outcome, case.closed_on = closed, outcome, on
     case.next_action = case.next_action_on = None
     session.flush()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -228,8 +229,9 @@ class Case(Base):
     assigned_to: Mapped[str | None] = mapped_column(String(100))
     opened_on: Mapped[date] = mapped_column(Date)
     opened_by: Mapped[str] = mapped_column(String(100))
-    #: The early-warning flags that opened it, as they read that day: ``[{rule, reason}]``.
-    flags: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    #: The early-warning flags that opened it, as they read that day, with the values behind
+    #: them so they can be said again in the reader's language: ``[{rule, reason, params}]``.
+    flags: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     next_action_on: Mapped[date | None] = mapped_column(Date)
     next_action: Mapped[str | None] = mapped_column(String(300))
     #: The operator asked that no reminder letter be written while the case is open.

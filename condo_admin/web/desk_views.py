@@ -15,7 +15,15 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from condo_admin import lookups
@@ -35,6 +43,7 @@ from condo_admin.registry.models import Agency
 from condo_admin.web import charts
 from condo_admin.web.access import DESK, roles
 from condo_admin.web.labels import LABELS, label
+from condo_admin.web.messages import case_flag, diary_text, translated
 from condo_admin.web.paging import page_of
 from ledger.errors import CondoError
 
@@ -60,7 +69,11 @@ class OpenCaseForm(FlaskForm):
 class NoteForm(FlaskForm):
     kind = SelectField(
         _l("Kind"),
-        choices=[(k.value, LABELS[k.value]) for k in ContactKind if k is not ContactKind.CHANGE],
+        choices=[
+            SelectChoice(k.value, LABELS[k.value])
+            for k in ContactKind
+            if k is not ContactKind.CHANGE
+        ],
     )
     day = DateField(_l("Day"), validators=[DataRequired()], default=_today)
     text = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(max=2000)])
@@ -68,7 +81,8 @@ class NoteForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     status = SelectField(
-        _l("Status"), choices=[(s.value, LABELS[s.value]) for s in cases_service.OPEN_STATUSES]
+        _l("Status"),
+        choices=[SelectChoice(s.value, LABELS[s.value]) for s in cases_service.OPEN_STATUSES],
     )
 
 
@@ -86,7 +100,9 @@ class HoldForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    outcome = SelectField(_l("Outcome"), choices=[(o.value, LABELS[o.value]) for o in Outcome])
+    outcome = SelectField(
+        _l("Outcome"), choices=[SelectChoice(o.value, LABELS[o.value]) for o in Outcome]
+    )
     note = StringField(_l("Note on the outcome"), validators=[DataRequired(), Length(max=500)])
 
 
@@ -146,7 +162,7 @@ def open_case() -> Response:
         )
     except CondoError as exc:
         db.rollback()
-        flash(exc.message, "danger")
+        flash(translated(exc), "danger")
         return redirect(url_for("desk.cases"))
     db.commit()
     return redirect(url_for("desk.case", case_id=made.id))
@@ -190,6 +206,8 @@ def case(case_id: int) -> str:
         hold_form=HoldForm(),
         close_form=CloseForm(),
         plans=plans_service.plans_of(request_session(), found.household_id),
+        case_flag=case_flag,
+        diary_text=diary_text,
     )
 
 
@@ -204,7 +222,7 @@ def _case_action(case_id: int, form: FlaskForm, act) -> Response:  # type: ignor
         act(db, found, form)
     except CondoError as exc:
         db.rollback()
-        flash(exc.message, "danger")
+        flash(translated(exc), "danger")
     else:
         db.commit()
         flash(_l("Saved."), "success")
@@ -337,7 +355,7 @@ def create_plan() -> str | Response | tuple[str, int]:
             )
         except CondoError as exc:
             db.rollback()
-            form.debt.errors = [*form.debt.errors, exc.message]
+            form.debt.errors = [*form.debt.errors, translated(exc)]
         else:
             db.commit()
             flash(_l("Plan %(code)s drafted.", code=plan.code), "success")
@@ -406,7 +424,7 @@ def plan_action(code: str, action: str) -> Response:
             abort(404)
     except CondoError as exc:
         db.rollback()
-        flash(exc.message, "danger")
+        flash(translated(exc), "danger")
     else:
         db.commit()
         flash(_l("Plan %(code)s is %(status)s.", code=code, status=label(found.status)), "success")
@@ -433,7 +451,7 @@ def run_letters() -> Response:
         result = reminders_service.generate(db, _agency(), _today(), actor=current_user.actor)
     except CondoError as exc:
         db.rollback()
-        flash(exc.message, "danger")
+        flash(translated(exc), "danger")
         return redirect(url_for("desk.letters"))
     db.commit()
     flash(

@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from condo_admin.accounting.models import CreditorBook
@@ -25,6 +25,7 @@ from condo_admin.audit.operations import record as audit
 from condo_admin.auth.models import Role
 from condo_admin.extensions import request_session
 from condo_admin.web.access import DESK, roles
+from condo_admin.web.messages import translated
 from ledger.errors import CondoError
 from ledger.models import Book, JournalEntry, Posting
 from ledger.posting import lock_book, reverse
@@ -63,7 +64,7 @@ def books() -> str | Response | tuple[str, int]:
     db = request_session()
     form = LockForm()
     mine = _books()
-    form.book.choices = [(b.code, f"{b.code} — {b.name}") for b in mine]
+    form.book.choices = [SelectChoice(b.code, f"{b.code} — {b.name}") for b in mine]
     if form.validate_on_submit():
         book = next(b for b in mine if b.code == form.book.data)
         try:
@@ -71,7 +72,7 @@ def books() -> str | Response | tuple[str, int]:
             audit(db, current_user.actor, "ledger.lock", book)
         except CondoError as exc:
             db.rollback()
-            form.until.errors = [*form.until.errors, exc.message]
+            form.until.errors = [*form.until.errors, translated(exc)]
         else:
             db.commit()
             flash(_l("Book %(code)s locked up to %(day)s.", code=book.code, day=form.until.data),
@@ -122,7 +123,7 @@ def reverse_entry(entry_id: int) -> Response | tuple[str, int]:
             audit(db, current_user.actor, "ledger.reverse", made)
         except CondoError as exc:
             db.rollback()
-            form.reason.errors = [*form.reason.errors, exc.message]
+            form.reason.errors = [*form.reason.errors, translated(exc)]
         else:
             db.commit()
             flash(_l("Entry %(id)s reversed by entry %(new)s.", id=found.id, new=made.id),

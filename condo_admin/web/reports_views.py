@@ -23,6 +23,7 @@ from condo_admin.registry.models import Household
 from condo_admin.web import charts
 from condo_admin.web.access import DESK, roles
 from condo_admin.web.downloads import download
+from condo_admin.web.messages import reason
 from condo_admin.web.paging import page_of
 from volunteering import figures
 
@@ -126,7 +127,16 @@ def early_warning() -> Response | str:
         db.scalars(select(Household.id).where(Household.agency_id == current_user.agency_id))
     )
     found = [w for w in desk_warnings(db, as_of) if w.household_id in mine]
-    return _send(warnings_table(found, as_of), f"early-warning-{as_of.isoformat()}")
+    table = warnings_table(found, as_of)
+    # One row per flag, in the order of the list: each says why in the reader's language, on the
+    # page and in the csv and xlsx downloads alike.
+    why = table.headers.index("why")
+    flags = [flag for warning in found for flag in warning.flags]
+    table.rows = [
+        [*row[:why], reason(flag), *row[why + 1 :]]
+        for row, flag in zip(table.rows, flags, strict=True)
+    ]
+    return _send(table, f"early-warning-{as_of.isoformat()}")
 
 
 @bp.get("/restitution")

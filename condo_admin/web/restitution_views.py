@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from wtforms import (
     DateField,
     DecimalField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -30,6 +31,7 @@ from condo_admin.extensions import request_session
 from condo_admin.registry.models import Person
 from condo_admin.web.access import DESK, roles
 from condo_admin.web.labels import label
+from condo_admin.web.messages import translated
 from ledger.errors import CondoError
 from volunteering import agreements as agreements_service
 from volunteering import catalogue, crediting, hours
@@ -99,7 +101,7 @@ def _decide(entry_id: int, action: str) -> Response:
             abort(400)
     except CondoError as exc:
         db.rollback()
-        flash(exc.message, "danger")
+        flash(translated(exc), "danger")
     else:
         db.commit()
         flash(_l("Entry #%(id)s: %(status)s.", id=entry.id, status=label(entry.status)), "success")
@@ -141,9 +143,9 @@ class HoursForm(FlaskForm):
     description = StringField(_l("What was done"), validators=[DataRequired(), Length(max=500)])
 
 
-def _activity_choices() -> list[tuple[str, str]]:
+def _activity_choices() -> list[SelectChoice]:
     return [
-        (a.code, a.name)
+        SelectChoice(a.code, a.name)
         for a in request_session().scalars(
             select(Activity).where(Activity.active.is_(True)).order_by(Activity.code)
         )
@@ -205,7 +207,7 @@ def create_agreement() -> Response | tuple[str, int]:
             )
         except (CondoError, LookupError) as exc:
             db.rollback()
-            form.code.errors = [*form.code.errors, getattr(exc, "message", str(exc))]
+            form.code.errors = [*form.code.errors, translated(exc)]
         else:
             db.commit()
             return redirect(url_for("restitution.agreement", code=made.code))
@@ -220,7 +222,7 @@ def agreement(code: str) -> str:
     found = _agreement_of_agency(code)
     figures = agreement_figures(db, found, datetime.now(UTC).date())
     form = HoursForm()
-    form.activity.choices = [(a.code, a.name) for a in found.activities]
+    form.activity.choices = [SelectChoice(a.code, a.name) for a in found.activities]
     return render_template(
         "restitution/agreement.html", agreement=found, figures=figures, form=form
     )
@@ -250,7 +252,7 @@ def agreement_action(code: str, action: str) -> Response:
             message = _l("Agreement %(code)s is active.", code=code)
         elif action == "hours":
             form = HoursForm()
-            form.activity.choices = [(a.code, a.name) for a in found.activities]
+            form.activity.choices = [SelectChoice(a.code, a.name) for a in found.activities]
             if not form.validate_on_submit():
                 abort(400)
             entry = hours.submit(
@@ -272,7 +274,7 @@ def agreement_action(code: str, action: str) -> Response:
             abort(404)
     except CondoError as exc:
         db.rollback()
-        flash(exc.message, "danger")
+        flash(translated(exc), "danger")
     else:
         db.commit()
         flash(message, "success")

@@ -123,7 +123,7 @@ def test_a_plan_above_the_arrears_is_refused_next_to_the_field(client, app, site
               "as_of": "2025-03-01", "count": "6", "first": "2025-04-10"},
     )  # fmt: skip
     assert response.status_code == 400
-    assert "larger than the arrears" in response.get_data(as_text=True)
+    assert "supera la morosità" in response.get_data(as_text=True)
     with Session(app.extensions["condo"].engine) as session:
         assert len(session.scalars(select(RepaymentPlan)).all()) == before
 
@@ -153,7 +153,7 @@ def test_an_operator_writes_the_days_letters_and_opens_their_pdf(client, app, si
             token = csrf_token(client, "/desk/letters")
             client.post("/desk/letters/run", data={"csrf_token": token})
             page = client.get("/desk/letters").get_data(as_text=True)
-            assert "No letter was written" in page and "advice-desk contact" in page
+            assert "Nessuna lettera è stata scritta" in page and "advice-desk contact" in page
             reminders.set_contact(
                 session, agency, name="Sportello", address="Via Roma 1", phone="02 1",
                 email="s@example.org", hours="lun 9-13", actor="test",

@@ -34,7 +34,7 @@ def test_an_admin_adds_a_housing_body_and_a_bad_one_is_refused(client, app, site
         "/registry/bodies",
         data={"csrf_token": token, "code": code, "name": "Twice", "kind": "cooperative"},
     )
-    assert again.status_code == 400 and "is already used" in again.get_data(as_text=True)
+    assert again.status_code == 400 and "è già in uso" in again.get_data(as_text=True)
     with Session(app.extensions["condo"].engine) as session:
         assert len(session.scalars(select(HousingBody).where(HousingBody.code == code)).all()) == 1
 

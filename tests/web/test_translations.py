@@ -10,19 +10,31 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 import condo_admin
+import ledger
+import volunteering
 
 PACKAGE = Path(condo_admin.__file__).parent
+#: Every package whose text reaches a screen: the faces, and the domain's refusals (``N_``).
+PACKAGES = [PACKAGE, *(Path(p.__file__).parent for p in (ledger, volunteering))]
 CATALOG = PACKAGE / "translations" / "it" / "LC_MESSAGES"
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
-KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "_l": None,
+    "lazy_gettext": None,
+    "ngettext": (1, 2),
+    "N_": None,
+}
 
 
 def _ids_in_code() -> set[str]:
     ids: set[str] = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
-        PACKAGE, METHODS, keywords=KEYWORDS
-    ):
-        ids.add(message if isinstance(message, str) else message[0])
+    for package in PACKAGES:
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            package, METHODS, keywords=KEYWORDS
+        ):
+            ids.add(message if isinstance(message, str) else message[0])
     return ids
 
 

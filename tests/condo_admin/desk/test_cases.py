@@ -64,7 +64,10 @@ def test_a_case_is_opened_from_the_early_warning_list_with_the_flags_reasons(
     assert result.already_open == []
     assert case.household_id == office.household.id
     assert (case.status, case.opened_on, case.opened_by) == (CaseStatus.NEW, DAY, "desk")
-    assert case.flags == [{"rule": f.rule.value, "reason": f.reason()} for f in warning.flags]
+    assert [(f["rule"], f["reason"]) for f in case.flags] == [
+        (f.rule.value, f.reason()) for f in warning.flags
+    ]
+    assert [cases.stored_flag(f) for f in case.flags] == warning.flags  # to be read in any language
     reasons = "; ".join(f.reason() for f in warning.flags)
     assert diary(case) == [(ContactKind.CHANGE, f"case opened: {reasons}")]
 
