@@ -1,8 +1,9 @@
-"""Creating users, setting passwords and checking them at login.
+"""Creating users, changing their role, scope and password, and checking them at login.
 
 Passwords are hashed with werkzeug's scrypt; a login for an unknown user still checks a hash, so
-the time taken does not tell whether the username exists. Setting a password bumps the user's
-``session_version``, which ends every session opened with the old one.
+the time taken does not tell whether the username exists. Setting a password, a role or a scope,
+and (de)activating, bump the user's ``session_version``, which ends every session opened with the
+old one. Nobody takes away their own administrator role or deactivates themselves.
 """
 
 from __future__ import annotations
@@ -59,6 +60,59 @@ def _username(value: str) -> str:
     return name
 
 
+def _role(username: str, role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise UserRefused(
+            username=username,
+            problem=f"{role!r} is not a role ({', '.join(r.value for r in Role)})",
+            field="role",
+        ) from None
+
+
+def _check_scope(
+    username: str,
+    role: Role,
+    agency: Agency | None,
+    housing_body: HousingBody | None,
+    household: Household | None,
+    person: Person | None,
+) -> None:
+    """The role's scope is set, and nothing else is (a supervisor is also a person)."""
+    scopes = {"agency": agency, "housing_body": housing_body, "household": household}
+    needed = _SCOPE[role]
+    if scopes[needed] is None:
+        raise UserRefused(
+            username=username,
+            problem=f"a {role.value} must belong to a {needed.replace('_', ' ')}",
+        )
+    extra = [key for key, value in scopes.items() if value is not None and key != needed]
+    if extra:
+        raise UserRefused(
+            username=username,
+            problem=f"a {role.value} belongs to a {needed.replace('_', ' ')} only, "
+            f"not to a {extra[0].replace('_', ' ')}",
+        )
+    if role is Role.SUPERVISOR and person is None:
+        raise UserRefused(
+            username=username, problem="a supervisor must be a person of the registry"
+        )
+    if person is not None and agency is not None and person.agency_id != agency.id:
+        raise UserRefused(username=username, problem="the person belongs to another agency")
+
+
+def agency_id_of(user: User) -> int | None:
+    """The agency a user works in or for: their own, their housing body's or household's."""
+    if user.agency_id is not None:
+        return user.agency_id
+    if user.housing_body is not None:
+        return user.housing_body.agency_id
+    if user.household is not None:
+        return user.household.agency_id
+    return None
+
+
 def create_user(
     session: Session,
     *,
@@ -75,33 +129,10 @@ def create_user(
     language: str = "it",
 ) -> User:
     name = _username(username)
-    try:
-        role = Role(role)
-    except ValueError:
-        raise UserRefused(
-            username=name,
-            problem=f"{role!r} is not a role ({', '.join(r.value for r in Role)})",
-            field="role",
-        ) from None
+    role = _role(name, role)
     if session.scalar(select(func.count()).select_from(User).where(User.username == name)):
         raise UserRefused(username=name, problem="this username is taken", field="username")
-    scopes = {"agency": agency, "housing_body": housing_body, "household": household}
-    needed = _SCOPE[role]
-    if scopes[needed] is None:
-        raise UserRefused(
-            username=name, problem=f"a {role.value} must belong to a {needed.replace('_', ' ')}"
-        )
-    extra = [key for key, value in scopes.items() if value is not None and key != needed]
-    if extra:
-        raise UserRefused(
-            username=name,
-            problem=f"a {role.value} belongs to a {needed.replace('_', ' ')} only, "
-            f"not to a {extra[0].replace('_', ' ')}",
-        )
-    if role is Role.SUPERVISOR and person is None:
-        raise UserRefused(username=name, problem="a supervisor must be a person of the registry")
-    if person is not None and agency is not None and person.agency_id != agency.id:
-        raise UserRefused(username=name, problem="the person belongs to another agency")
+    _check_scope(name, role, agency, housing_body, household, person)
     if language not in ("it", "en"):
         raise UserRefused(username=name, problem="the language is it or en", field="language")
     if not display_name.strip():
@@ -147,6 +178,13 @@ def set_password(session: Session, user: User, password: str, *, actor: str) -> 
 
 
 def set_active(session: Session, user: User, active: bool, *, actor: str) -> User:
+    """(De)activate a user; their sessions end. Nobody deactivates themselves."""
+    if not active and actor == user.actor:
+        raise UserRefused(
+            username=user.username,
+            problem="you may not deactivate yourself; ask another administrator",
+            field="active",
+        )
     before = _public(user)
     user.active = active
     user.session_version += 1
@@ -159,6 +197,57 @@ def set_active(session: Session, user: User, active: bool, *, actor: str) -> Use
         before=before,
         after=_public(user),
     )
+    return user
+
+
+def set_role(
+    session: Session,
+    user: User,
+    role: Role | str,
+    *,
+    actor: str,
+    agency: Agency | None = None,
+    housing_body: HousingBody | None = None,
+    household: Household | None = None,
+    person: Person | None = None,
+) -> User:
+    """Give a user another role or scope, within the agency they belong to; their sessions end.
+
+    The scope is checked as :func:`create_user` checks it. An administrator may not take away
+    their own administrator role (someone must stay able to manage users). When nothing changes
+    nothing is written, and the user stays logged in.
+    """
+    role = _role(user.username, role)
+    _check_scope(user.username, role, agency, housing_body, household, person)
+    if actor == user.actor and user.role is Role.ADMIN and role is not Role.ADMIN:
+        raise UserRefused(
+            username=user.username,
+            problem="you may not take away your own administrator role; ask another administrator",
+            field="role",
+        )
+    new = (
+        role,
+        agency.id if agency else None,
+        housing_body.id if housing_body else None,
+        household.id if household else None,
+        person.id if person else None,
+    )
+    old = (user.role, user.agency_id, user.housing_body_id, user.household_id, user.person_id)
+    if new == old:
+        return user
+    current = agency_id_of(user)
+    moved_to = agency.id if agency else (housing_body or household).agency_id  # type: ignore[union-attr]
+    if current is not None and moved_to != current:
+        raise UserRefused(username=user.username, problem="a user cannot move to another agency")
+    before = _public(user)
+    user.role = role
+    user.agency = agency
+    user.housing_body = housing_body
+    user.household = household
+    user.person = person
+    user.session_version += 1
+    session.flush()
+    audit(session, actor, "user.set_role", user, before=before, after=_public(user))
     return user
 
 

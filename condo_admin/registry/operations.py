@@ -223,6 +223,11 @@ def _is_minor(birth_date: date, today: date) -> bool:
     return years < ADULT_AGE
 
 
+def is_minor(person: Person, today: date | None = None) -> bool:
+    """Whether ``person`` is under 18 on ``today`` (False when the birth date is unknown)."""
+    return person.birth_date is not None and _is_minor(person.birth_date, today or _today())
+
+
 def create_person(
     session: Session,
     agency: Agency,

@@ -11,12 +11,13 @@ from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from condo_admin.accounting import aging, overview
@@ -30,6 +31,7 @@ from condo_admin.registry.models import Household, HousingBody, Person
 from condo_admin.web import charts
 from condo_admin.web.access import DESK, roles
 from condo_admin.web.labels import LABELS
+from condo_admin.web.messages import translated
 from condo_admin.web.paging import Page, paginate
 from volunteering.figures import credited_by_month
 
@@ -78,16 +80,14 @@ def dashboard() -> str:
     today = _today()
     agency_id = current_user.agency_id
     books = overview.agency_books(db, agency_id)
-    # One aging by household serves the key figures, the buckets and today's balance.
-    report = aging.aging_report(db, today, book_ids=books)
+    # One aging summary serves the key figures, the buckets and today's balance.
+    totals, in_arrears = aging.summary(db, today, book_ids=books)
     households = db.scalar(
         select(func.count()).select_from(Household).where(Household.agency_id == agency_id)
     )
-    in_arrears = sum(1 for row in report.rows if row.total_cents > 0)
-    months = overview.arrears_by_month(db, books, today, 12, now_cents=report.totals.total_cents)
+    months = overview.arrears_by_month(db, books, today, 12, now_cents=totals.total_cents)
     buckets = [
-        (str(BUCKET_LABELS.get(b.label, b.label)), report.totals.amount(b.key))
-        for b in aging.BUCKETS
+        (str(BUCKET_LABELS.get(b.label, b.label)), totals.amount(b.key)) for b in aging.BUCKETS
     ]
     owed = sum((value for _, value in buckets), Decimal("0.00"))
     hours = credited_by_month(db, agency_id, [end for end, _ in months])
@@ -181,16 +181,19 @@ def _date_arg(name: str) -> date | None:
 # --- users ---------------------------------------------------------------------------------
 
 
+ROLES = [SelectChoice(r.value, LABELS[r.value]) for r in Role]
+SCOPE_LABEL = _l("Housing body, household or person (code or tax code)")
+
+
 class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(min=2, max=64)])
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = StringField(_l("Email"), validators=[Optional(), Email(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=[(r.value, LABELS[r.value]) for r in Role])
-    scope = StringField(
-        _l("Housing body, household or person (code or tax code)"),
-        validators=[Optional(), Length(max=64)],
+    role = SelectField(_l("Role"), choices=ROLES)
+    scope = StringField(SCOPE_LABEL, validators=[Optional(), Length(max=64)])
+    language = SelectField(
+        _l("Language"), choices=[SelectChoice("it", "Italiano"), SelectChoice("en", "English")]
     )
-    language = SelectField(_l("Language"), choices=[("it", "Italiano"), ("en", "English")])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])
 
 
@@ -198,7 +201,14 @@ class PasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"), validators=[DataRequired(), Length(min=10, max=200)]
     )
-    active = BooleanField(_l("Active"))
+
+
+class EditUserForm(FlaskForm):
+    """Role, scope and whether the user may log in; any change ends the user's sessions."""
+
+    role = SelectField(_l("Role"), choices=ROLES)
+    scope = StringField(SCOPE_LABEL, validators=[Optional(), Length(max=64)])
+    active = BooleanField(_l("Active (may log in)"))
 
 
 def _users_of_agency(q: str = ""):  # type: ignore[no-untyped-def]
@@ -232,18 +242,8 @@ def create_user() -> str | Response:
     form = UserForm()
     if form.validate_on_submit():
         role = Role(form.role.data)
-        agency = current_user.agency
-        scope = (form.scope.data or "").strip()
-        kwargs: dict[str, object] = {}
         try:
-            if role is Role.HOUSING_BODY:
-                kwargs["housing_body"] = _body(db, agency.id, scope)
-            elif role is Role.RESIDENT:
-                kwargs["household"] = _household(db, agency.id, scope)
-            else:
-                kwargs["agency"] = agency
-                if role is Role.SUPERVISOR:
-                    kwargs["person"] = _person(db, agency.id, scope)
+            kwargs = _scope(db, role, form.scope.data or "")
             users_service.create_user(
                 db,
                 username=form.username.data or "",
@@ -258,13 +258,39 @@ def create_user() -> str | Response:
         except (AuthError, LookupError) as exc:
             db.rollback()
             field = getattr(form, getattr(exc, "field", "scope"), form.scope)
-            field.errors = [*field.errors, str(exc)]
+            field.errors = [*field.errors, translated(exc)]
         else:
             db.commit()
             flash(_l("User %(name)s created.", name=form.username.data), "success")
             return redirect(url_for("admin.users"))
     page = paginate(db, _users_of_agency(), (User.username, User.id))
     return render_template("admin/users.html", page=page, q="", form=form), 400
+
+
+def _scope(db, role: Role, scope: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """What a user of ``role`` belongs to, found in the admin's agency by the code typed in the
+    scope field: the agency itself for staff (and the person, for a supervisor), a housing body, a
+    household. Raises LookupError (a message for the scope field) when there is no such thing."""
+    agency = current_user.agency
+    scope = scope.strip()
+    if role is Role.HOUSING_BODY:
+        return {"housing_body": _body(db, agency.id, scope)}
+    if role is Role.RESIDENT:
+        return {"household": _household(db, agency.id, scope)}
+    if role is Role.SUPERVISOR:
+        return {"agency": agency, "person": _person(db, agency.id, scope)}
+    return {"agency": agency}
+
+
+def _scope_code(user: User) -> str:
+    """The scope field as the user stands (what the admin would type to keep it)."""
+    if user.role is Role.HOUSING_BODY and user.housing_body is not None:
+        return user.housing_body.code
+    if user.role is Role.RESIDENT and user.household is not None:
+        return user.household.code
+    if user.role is Role.SUPERVISOR and user.person is not None:
+        return user.person.tax_code or ""
+    return ""
 
 
 def _body(db, agency_id: int, code: str) -> HousingBody:  # type: ignore[no-untyped-def]
@@ -314,23 +340,74 @@ def _user_of_agency(db, user_id: int) -> User:  # type: ignore[no-untyped-def]
 def user(user_id: int) -> str | Response:
     db = request_session()
     found = _user_of_agency(db, user_id)
-    form = PasswordForm(active=found.active)
+    form = PasswordForm()
     if form.validate_on_submit():
         try:
             users_service.set_password(
                 db, found, form.password.data or "", actor=current_user.actor
             )
-            if bool(form.active.data) != found.active:
-                users_service.set_active(
-                    db, found, bool(form.active.data), actor=current_user.actor
-                )
         except AuthError as exc:
             db.rollback()
-            form.password.errors = [*form.password.errors, str(exc)]
+            form.password.errors = [*form.password.errors, translated(exc)]
         else:
             db.commit()
             flash(_l("Password of %(name)s reset.", name=found.username), "success")
             return redirect(url_for("admin.user", user_id=found.id))
+    return _user_page(db, found, form, _edit_form(found))
+
+
+def _edit_form(user: User) -> EditUserForm:
+    return EditUserForm(
+        formdata=None, role=user.role.value, scope=_scope_code(user), active=user.active
+    )
+
+
+@bp.post("/users/<int:user_id>/edit")
+@roles(Role.ADMIN)
+def edit_user(user_id: int) -> str | Response | tuple[str, int]:
+    """Another role, scope or activation for a user of the agency; the user's sessions end.
+    An administrator may not take away their own role nor deactivate themselves."""
+    db = request_session()
+    found = _user_of_agency(db, user_id)
+    form = EditUserForm()
+    if form.validate_on_submit():
+        role, active = Role(form.role.data), bool(form.active.data)
+        version = found.session_version
+        myself = found.id == current_user.id
+        field, message = None, ""
+        if myself and role is not Role.ADMIN:
+            field = form.role
+            message = _("You cannot take away your own administrator role: ask another admin.")
+        elif myself and not active:
+            field, message = form.active, _("You cannot deactivate yourself: ask another admin.")
+        else:
+            try:
+                scope = _scope(db, role, form.scope.data or "")
+                users_service.set_role(db, found, role, actor=current_user.actor, **scope)
+                if active != found.active:
+                    users_service.set_active(db, found, active, actor=current_user.actor)
+            except LookupError as exc:
+                db.rollback()
+                field, message = form.scope, str(exc)
+            except AuthError as exc:
+                db.rollback()
+                field = getattr(form, getattr(exc, "field", "scope"), form.scope)
+                message = translated(exc)
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            db.commit()
+            if found.session_version == version:
+                flash(_l("Nothing changed."), "info")
+            else:
+                flash(_l("%(name)s changed; their sessions ended.", name=found.username), "success")
+            return redirect(url_for("admin.user", user_id=found.id))
+    return _user_page(db, found, PasswordForm(), form)
+
+
+def _user_page(  # type: ignore[no-untyped-def]
+    db, found: User, form: PasswordForm, edit_form: EditUserForm
+) -> tuple[str, int]:
     since = datetime.now(UTC) - timedelta(days=365)
     events = db.scalars(
         select(AuditEvent)
@@ -342,5 +419,7 @@ def user(user_id: int) -> str | Response:
         .order_by(AuditEvent.at.desc())
         .limit(20)
     ).all()
-    status = 400 if form.errors else 200
-    return render_template("admin/user.html", user=found, form=form, events=events), status
+    status = 400 if form.errors or edit_form.errors else 200
+    return render_template(
+        "admin/user.html", user=found, form=form, edit_form=edit_form, events=events
+    ), status

@@ -70,6 +70,10 @@ LABELS = {
     "cooperative": _l("cooperative"),
     "private": _l("private landlord"),
     # units and standing
+    "flat": _l("flat"),
+    "shop": _l("shop"),
+    "garage": _l("garage"),
+    "storage": _l("storage room"),
     "occupied": _l("occupied"),
     "vacant": _l("vacant"),
     "under_renovation": _l("under renovation"),

@@ -18,6 +18,7 @@ from tests.web.site import login
 PAGES = {
     "/dashboard": ("admin", 20, 0),
     "/registry/households": ("admin", 12, 50),
+    "/registry/people": ("operatore", 12, 50),
     "/registry/buildings": ("admin", 12, 3),
     "/users": ("admin", 12, 5),
     "/audit": ("admin", 12, 50),
