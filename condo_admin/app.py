@@ -24,6 +24,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(settings.load(Path(app.instance_path), config))
+    # Uploads (share tables, budget lines, later bank statements) stop at the door past 8 MB.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["condo"] = CondoState(engine=engine, sessions=make_sessionmaker(engine))

@@ -4,7 +4,9 @@ adjustments, one-off charges and rents.
 Thin, like the rest of :mod:`condo_admin.cli`: a command reads its file whole, checks every row
 against the database, calls the operations of :mod:`condo_admin.accounting` and prints what they
 did, all in one transaction (``Context.session``). So a refusal at any row writes nothing, and
-the refusal names the file, the row and the column (:mod:`condo_admin.tabular`).
+the refusal names the file, the row and the column (:mod:`condo_admin.tabular`). The files of
+shares, budget lines and one-off charges are read by :mod:`condo_admin.accounting.spreadsheets`,
+which the screens' uploads share.
 
 ``condo_admin.cli`` imports this module at its very end and calls :func:`register`. Here the CLI
 is imported only inside functions, so either module may be imported first without a cycle; for
@@ -14,7 +16,6 @@ the same reason the context is passed with ``click.pass_obj`` (the same object a
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime
@@ -30,7 +31,6 @@ from sqlalchemy.orm import Session
 from condo_admin import formatting
 from condo_admin.accounting.adjustments import charge_one_off, close_year, year_end_key
 from condo_admin.accounting.budgets import (
-    LineSpec,
     approve_budget,
     create_budget,
     installment_charges,
@@ -49,19 +49,18 @@ from condo_admin.accounting.models import (
     ShareTableKind,
 )
 from condo_admin.accounting.shares import define_share_table, revise_shares, split_by_table
-from condo_admin.registry import validate as v
-from condo_admin.registry.errors import InvalidField
-from condo_admin.registry.models import Agency, Building, Household, Occupancy, Unit
-from condo_admin.tabular import (
-    NotANumber,
-    RepeatedValue,
-    Row,
-    parse_date,
-    parse_number,
-    read_table,
-    shown,
+from condo_admin.accounting.spreadsheets import (
+    AMOUNT_EXAMPLE,
+    BuildingUnits,
+    one_off_key,
+    read_budget_lines,
+    read_one_off_units,
+    read_shares,
+    repeated,
 )
-from ledger.errors import CondoError, IdempotencyConflict, InvalidAmount, InvalidDate, NotFound
+from condo_admin.registry.models import Agency, Building, Household, Occupancy, Unit
+from condo_admin.tabular import NotANumber, parse_date, parse_number, read_table
+from ledger.errors import N_, CondoError, IdempotencyConflict, InvalidAmount, InvalidDate, NotFound
 from ledger.models import Book, JournalEntry, OperationKey, Posting
 from ledger.money import from_cents
 
@@ -73,13 +72,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: The same as ``condo_admin.cli.DATE`` (not imported: see the module docstring).
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 FILE = click.Path(dir_okay=False, path_type=Path)
-AMOUNT_EXAMPLE = "1234.56 or 1.234,56"
-SHARE_EXAMPLE = "12.345"
 
 
 class ChargedWithOtherData(CondoError):
     message_id = "cli.one_off_charged_with_other_data"
-    template = (
+    template = N_(
         "The one-off charge %(key)s was already posted with other units or amounts, and a charge "
         "is never posted twice: reverse its entries ('condo ledger reverse') to correct it, "
         "or give a new --key for a further charge."
@@ -88,7 +85,7 @@ class ChargedWithOtherData(CondoError):
 
 class AmbiguousBuilding(CondoError):
     message_id = "cli.ambiguous_building"
-    template = "Building code %(code)s is used by the agencies %(agencies)s: add --agency CODE."
+    template = N_("Building code %(code)s is used by the agencies %(agencies)s: add --agency CODE.")
 
 
 # --- finding what the options name -------------------------------------------------------------
@@ -118,52 +115,6 @@ def _building(session: Session, code: str, agency_code: str | None) -> Building:
     if len(found) > 1:
         raise AmbiguousBuilding(code=code, agencies=", ".join(b.agency.code for b in found))
     return found[0]
-
-
-class _Units:
-    """A building's units by code, for matching the codes typed in a file or an option."""
-
-    def __init__(self, session: Session, building: Building) -> None:
-        self.building = building
-        self.by_code = {
-            u.code: u for u in session.scalars(select(Unit).where(Unit.building_id == building.id))
-        }
-        folded: dict[str, list[Unit]] = defaultdict(list)
-        for unit in self.by_code.values():
-            folded[unit.code.casefold()].append(unit)
-        # "a01" finds A01 when no other unit differs from it only by case.
-        self.by_folded = {code: units[0] for code, units in folded.items() if len(units) == 1}
-
-    def get(self, code: str) -> Unit | None:
-        return self.by_code.get(code) or self.by_folded.get(code.casefold())
-
-    def from_option(self, code: str) -> Unit:
-        unit = self.get(code)
-        if unit is None:
-            raise NotFound(what="Unit", ref=f"{code} in building {self.building.code}")
-        return unit
-
-    def from_rows(
-        self, rows: list[Row], column: str, amount: Callable[[Row], Decimal]
-    ) -> dict[Unit, Decimal]:
-        """``{unit: amount}`` from rows naming each unit once; refused at the first bad row."""
-        found: dict[Unit, Decimal] = {}
-        first: dict[int, int] = {}
-        for row in rows:
-            unit = self.get(row[column])
-            if unit is None:
-                raise row.bad(column, f"a unit code of building {self.building.code}")
-            if unit.id in first:
-                raise RepeatedValue(
-                    file=row.file,
-                    row=row.number,
-                    column=column,
-                    value=shown(row[column]),
-                    first=first[unit.id],
-                )
-            first[unit.id] = row.number
-            found[unit] = amount(row)
-        return found
 
 
 def _share_table(session: Session, building: Building, code: str) -> ShareTable:
@@ -231,19 +182,10 @@ def _echo(lines: list[str]) -> None:
 
 # --- condo shares ------------------------------------------------------------------------------
 
-SHARE_COLUMNS = ("unit", "thousandths")
-
 
 @click.group()
 def shares() -> None:
     """Share tables (tabelle millesimali): define, show and revise."""
-
-
-def _read_shares(session: Session, building: Building, file: Path) -> dict[Unit, Decimal]:
-    rows = read_table(file, SHARE_COLUMNS)
-    return _Units(session, building).from_rows(
-        rows, "unit", lambda row: row.decimal("thousandths", example=SHARE_EXAMPLE, places=4)
-    )
 
 
 def _total(table: ShareTable) -> Decimal:
@@ -277,7 +219,7 @@ def define_shares(
     """
     with obj.session() as session:
         building = _building(session, building_code, agency_code)
-        shares_by_unit = _read_shares(session, building, file)
+        shares_by_unit = read_shares(session, building, file)
         table = define_share_table(
             session, building, table_code, name, kind, shares_by_unit, actor=_actor()
         )
@@ -327,7 +269,7 @@ def revise_shares_command(
         building = _building(session, building_code, agency_code)
         table = _share_table(session, building, table_code)
         before = {share.unit.code: share.thousandths for share in table.shares}
-        revise_shares(session, table, _read_shares(session, building, file), actor=_actor())
+        revise_shares(session, table, read_shares(session, building, file), actor=_actor())
         after = {share.unit.code: share.thousandths for share in table.shares}
         report = []
         for code in sorted(set(before) | set(after)):
@@ -345,7 +287,6 @@ def revise_shares_command(
 
 # --- condo budget ------------------------------------------------------------------------------
 
-BUDGET_COLUMNS = ("category", "name", "amount", "table")
 ACTUAL_COLUMNS = ("category", "actual")
 
 
@@ -362,45 +303,6 @@ def _due_dates(text: str) -> list[date]:
             raise InvalidDate(field="--installments", value=part.strip())
         dates.append(day)
     return dates
-
-
-def _repeated(row: Row, column: str, first: dict[str, int], value: str) -> None:
-    """Refuse ``row`` when ``value`` was already given in ``column``; otherwise remember it."""
-    if value in first:
-        raise RepeatedValue(
-            file=row.file,
-            row=row.number,
-            column=column,
-            value=shown(row[column]),
-            first=first[value],
-        )
-    first[value] = row.number
-
-
-def _budget_lines(session: Session, building: Building, file: Path) -> list[LineSpec]:
-    tables = {
-        t.code: t
-        for t in session.scalars(select(ShareTable).where(ShareTable.building_id == building.id))
-    }
-    known = ", ".join(sorted(tables)) or "none is defined yet"
-    specs: list[LineSpec] = []
-    first: dict[str, int] = {}
-    for row in read_table(file, BUDGET_COLUMNS):
-        category = row.text("category").upper()
-        try:
-            v.code(category, "expense category")
-        except InvalidField:
-            raise row.bad(
-                "category", "a code of letters, digits, '.', '_' or '-', such as CLEANING"
-            ) from None
-        _repeated(row, "category", first, category)
-        name = row.text("name")
-        amount = row.decimal("amount", example=AMOUNT_EXAMPLE, places=2, positive=True)
-        table = tables.get(row["table"])
-        if table is None:
-            raise row.bad("table", f"a share table of building {building.code} ({known})")
-        specs.append(LineSpec(category, name, amount, table))
-    return specs
 
 
 def _budget_report(session: Session, budget: Budget, *, units: bool) -> list[str]:
@@ -504,7 +406,7 @@ def create_budget_command(
     with obj.session() as session:
         building = _building(session, building_code, agency_code)
         book = _service_book(session, building)
-        lines = _budget_lines(session, building, file)
+        lines = read_budget_lines(session, building, file)
         created = create_budget(
             session, building, year, book=book, lines=lines, due_dates=due_dates, actor=_actor()
         )
@@ -589,7 +491,7 @@ def close_budget(
             category = row["category"].upper()
             if category not in categories:
                 raise row.bad("category", f"a category of budget {label} ({', '.join(categories)})")
-            _repeated(row, "category", first, category)
+            repeated(row, "category", first, category)
             actuals[category] = row.decimal("actual", example=AMOUNT_EXAMPLE, places=2)
         result = close_year(session, found, actuals, on=day, actor=_actor())
         posted = session.execute(
@@ -624,8 +526,6 @@ def close_budget(
 
 
 # --- condo charges one-off ---------------------------------------------------------------------
-
-ONE_OFF_COLUMNS = ("unit", "amount")
 
 
 @click.command("one-off")
@@ -666,19 +566,14 @@ def one_off(
     total = _amount_option(amount, "--amount") if amount is not None else None
     day = due.date()
     if key is None:
-        digest = hashlib.sha256(" ".join(memo.split()).encode()).hexdigest()[:10]
-        key = f"{category.strip().upper()}:{day}:{digest}"
+        key = one_off_key(category, day, memo)
     with obj.session() as session:
         building = _building(session, building_code, agency_code)
         book = _service_book(session, building)
         table = None if table_code is None else _share_table(session, building, table_code)
         units = None
         if units_file is not None:
-            units = _Units(session, building).from_rows(
-                read_table(units_file, ONE_OFF_COLUMNS),
-                "unit",
-                lambda row: row.decimal("amount", example=AMOUNT_EXAMPLE, places=2, positive=True),
-            )
+            units = read_one_off_units(session, building, units_file)
         try:
             result = charge_one_off(
                 session,
@@ -746,20 +641,20 @@ def set_rent_command(
         monthly = _amount_option(amount, "--amount")
         with obj.session() as session:
             building = _building(session, building_code, agency_code)
-            unit = _Units(session, building).from_option(unit_code)
+            unit = BuildingUnits(session, building).from_option(unit_code)
             start = valid_from.date()
             set_rent(session, unit, monthly, valid_from=start, actor=_actor())
             report = [f"Rent of {unit.label}: {money(monthly)} a month from {day(start)}."]
         _echo(report)
         return
     with obj.session() as session:
-        buildings: dict[str, _Units] = {}
+        buildings: dict[str, BuildingUnits] = {}
         report = []
         for row in read_table(file, RENT_COLUMNS):
             code = row.text("building")
             if code not in buildings:
                 try:
-                    buildings[code] = _Units(session, _building(session, code, agency_code))
+                    buildings[code] = BuildingUnits(session, _building(session, code, agency_code))
                 except CondoError as exc:
                     raise row.refused(exc) from None
             unit = buildings[code].get(row["unit"])

@@ -18,6 +18,7 @@ _MESSAGES = {
     403: _l("You do not have access to this page."),
     404: _l("This page does not exist, or is not yours to see."),
     405: _l("This page cannot be used that way."),
+    413: _l("The file is too large. Send a file of at most 8 MB."),
     429: _l("Too many attempts. Wait a minute and try again."),
     500: _l("Something went wrong on our side. It has been noted; please try again later."),
 }
@@ -26,6 +27,7 @@ _TITLES = {
     403: _l("Access denied"),
     404: _l("Not found"),
     405: _l("Not allowed"),
+    413: _l("File too large"),
     429: _l("Too many attempts"),
     500: _l("Server error"),
 }
