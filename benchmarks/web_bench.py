@@ -12,6 +12,7 @@ from __future__ import annotations
 import statistics
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
@@ -92,6 +93,17 @@ def measure_pages(engine: Engine, url: str, profile: Profile, samples: int = 5) 
         ("/reports/early-warning", Role.OPERATOR),
         ("/reports/restitution", Role.OPERATOR),
         ("/body/", Role.HOUSING_BODY),
+    ]
+    # The generated data end on the profile's last day: as of today (later) nothing falls due in
+    # the last months, so the same pages are measured as of that day too, with a full year behind.
+    after = profile.start.month - 1 + profile.months
+    end = (profile.start.replace(year=profile.start.year + after // 12, month=after % 12 + 1)
+           - timedelta(days=1)).isoformat()  # fmt: skip
+    pages += [
+        (f"/dashboard?as_of={end}", Role.ADMIN),
+        (f"/reports/aging?as_of={end}", Role.OPERATOR),
+        (f"/reports/early-warning?as_of={end}", Role.OPERATOR),
+        (f"/body/?as_of={end}", Role.HOUSING_BODY),
     ]
     app = create_app({"DATABASE_URL": url, "LOGIN_RATE_LIMIT": "1000/minute"})
     app_engine = app.extensions["condo"].engine

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -123,6 +124,7 @@ class _Facts:
     moves: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
 
+@lru_cache(maxsize=256)  # a list asks for the same four days once per household
 def months_before(day: date, months: int) -> date:
     """The same day ``months`` earlier, clamped to the month's end (31 March -> 28/29 Feb)."""
     month_index = day.year * 12 + day.month - 1 - months
@@ -342,9 +344,21 @@ def _growing(f: _Facts, as_of: date) -> Flag | None:
     return Flag(Rule.GROWING, params)
 
 
-def as_table(warnings: list[HouseholdWarning], as_of: date, locale: str | None = None) -> Table:
+def as_table(
+    warnings: list[HouseholdWarning],
+    as_of: date,
+    locale: str | None = None,
+    *,
+    say: Callable[[Flag], str] | None = None,
+) -> Table:
+    """One row per flag. ``say`` words each reason (default: English, money in ``locale``).
+
+    Wording a reason formats its money and dates, which at a thousand flags costs more than
+    finding them: a screen showing one page of rows passes ``say`` to word only those.
+    """
+    word = say or (lambda flag: flag.reason(locale))
     rows: list[list[Cell]] = [
-        [w.code, w.name, w.status.value, w.overdue, w.balance, flag.rule.value, flag.reason(locale)]
+        [w.code, w.name, w.status.value, w.overdue, w.balance, flag.rule.value, word(flag)]
         for w in warnings
         for flag in w.flags
     ]

@@ -77,7 +77,11 @@ def account() -> str:
 @roles(*DESK)
 def dashboard() -> str:
     db = request_session()
-    today = _today()
+    # As of another day on request (?as_of=2024-12-31): the figures as they stood then.
+    try:
+        today = date.fromisoformat(request.args.get("as_of", ""))
+    except ValueError:
+        today = _today()
     agency_id = current_user.agency_id
     books = overview.agency_books(db, agency_id)
     # One aging summary serves the key figures, the buckets and today's balance.

@@ -87,7 +87,9 @@ class BodyForm(FlaskForm):
 
 class UnitForm(FlaskForm):
     code = StringField(_l("Unit code"), validators=[DataRequired(), Length(max=32)])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, LABELS.get(k.value, k.value)) for k in UnitKind])
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(k.value, LABELS.get(k.value, k.value)) for k in UnitKind]
+    )
     #: The building's staircases, set by the view (:func:`_staircase_choices`).
     staircase = SelectField(_l("Staircase"), choices=[])
     owner = StringField(_l("Owner (housing body code)"), validators=[Optional(), Length(max=32)])

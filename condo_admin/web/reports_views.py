@@ -24,10 +24,12 @@ from condo_admin.web import charts
 from condo_admin.web.access import DESK, roles
 from condo_admin.web.downloads import download
 from condo_admin.web.messages import reason
-from condo_admin.web.paging import page_of
+from condo_admin.web.paging import page_number, page_of
 from volunteering import figures
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+PER_PAGE = 100  # rows of a report on one screen
 
 #: The column names of the reports' tables (English in the domain), as people read them.
 HEADERS = {
@@ -92,7 +94,7 @@ def _send(table: Table, name: str) -> Response | str:
     return render_template(
         "reports/report.html",
         table=table,
-        page=page_of(table.rows, per_page=100),
+        page=page_of(table.rows, per_page=PER_PAGE),
         chart=chart,
         args=request.args,
         header=header,
@@ -127,15 +129,17 @@ def early_warning() -> Response | str:
         db.scalars(select(Household.id).where(Household.agency_id == current_user.agency_id))
     )
     found = [w for w in desk_warnings(db, as_of) if w.household_id in mine]
-    table = warnings_table(found, as_of)
-    # One row per flag, in the order of the list: each says why in the reader's language, on the
-    # page and in the csv and xlsx downloads alike.
-    why = table.headers.index("why")
+    # One row per flag, in the order of the list: each says why in the reader's language, in
+    # the csv and xlsx downloads and on the page, where only the rows shown are worded.
     flags = [flag for warning in found for flag in warning.flags]
-    table.rows = [
-        [*row[:why], reason(flag), *row[why + 1 :]]
-        for row, flag in zip(table.rows, flags, strict=True)
-    ]
+    table = warnings_table(found, as_of, say=lambda flag: "")
+    shown = range(len(flags))
+    if request.args.get("format", "html") == "html":
+        number = min(page_number(), max(1, -(-len(flags) // PER_PAGE)))
+        shown = range((number - 1) * PER_PAGE, min(len(flags), number * PER_PAGE))
+    why = table.headers.index("why")
+    for index in shown:
+        table.rows[index][why] = reason(flags[index])
     return _send(table, f"early-warning-{as_of.isoformat()}")
 
 
