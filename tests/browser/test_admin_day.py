@@ -161,6 +161,22 @@ def test_an_administrator_sets_up_a_building_charges_it_and_records_a_payment(
         household.get_by_label(label, exact=True).fill(value)
     household.get_by_role("button", name="Crea").click()
     assert page.get_by_text("Nucleo PROVA-1 creato.").is_visible()
+    page.get_by_role("link", name="PROVA-1").first.click()
+    assert "Neri" in page.locator("#main").inner_text()
+    page.screenshot(path=shots / "household.png", full_page=True)
+
+    # The building's share table, typed on the grid of its units: the one flat holds it all.
+    page.get_by_role("link", name="Stabili").click()
+    page.get_by_role("link", name="VIA-PROVA-1").click()
+    page.locator("#building-accounts-link").click()
+    page.get_by_role("link", name="Nuova tabella millesimale").click()
+    grid = page.locator("#share-table-form")
+    grid.get_by_label("Codice", exact=True).fill("GEN")
+    grid.get_by_label("Nome", exact=True).fill("Generale")
+    grid.locator("#share-grid input").first.fill("1000")
+    page.screenshot(path=shots / "share-table.png", full_page=True)
+    grid.get_by_role("button", name="Crea la tabella").click()
+    assert "GEN" in page.locator("#main").inner_text()
 
     page.get_by_role("link", name="Addebiti").click()
     page.get_by_label("Registro").select_option("CAN-ALER-MI")

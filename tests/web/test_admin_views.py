@@ -92,6 +92,14 @@ def test_the_dashboard_shows_the_arrears_of_the_agency_only(client, app, site):
     assert "600" not in shown
 
 
+def test_the_dashboard_shows_the_figures_as_they_stood_on_another_day(client, site):
+    page = text(_admin(client, site).get("/dashboard?as_of=2000-01-31"))
+    figure = re.search(r'id="total-arrears">([^<]*)<', page)
+    assert figure and figure.group(1).replace("\xa0", " ").strip().startswith("0,00")
+    assert "31 gen 2000" in page
+    assert client.get("/dashboard?as_of=not-a-day").status_code == 200
+
+
 def test_the_dashboard_draws_three_inline_svg_charts(client, site):
     response = _admin(client, site).get("/dashboard")
     assert response.status_code == 200
