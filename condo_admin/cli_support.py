@@ -14,7 +14,7 @@ from decimal import Decimal
 import click
 
 from condo_admin.tabular import NotANumber, parse_number
-from ledger.errors import InvalidAmount
+from ledger.errors import N_, InvalidAmount, Phrase
 
 AMOUNT_EXAMPLE = "7.50 or 7,50"
 
@@ -46,4 +46,6 @@ def amount(text: str, option: str, example: str = AMOUNT_EXAMPLE) -> Decimal:
     try:
         return parse_number(text, example=example, places=2, positive=True)
     except NotANumber as exc:
-        raise InvalidAmount(field=option, value=text, reason=f"expected {exc.expected}") from None
+        raise InvalidAmount(
+            field=option, value=text, reason=Phrase(N_("expected %(what)s"), what=exc.expected)
+        ) from None

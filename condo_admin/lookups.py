@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from condo_admin.registry.models import Agency, Household
-from ledger.errors import N_, CondoError, NotFound
+from ledger.errors import N_, CondoError, NotFound, Phrase
 from ledger.models import Book
 
 
@@ -33,7 +33,7 @@ def agency_or_only(session: Session, code: str | None) -> Agency:
     if len(found) == 1:
         return found[0]
     if not found:
-        raise NotFound(what="Agency", ref="(none yet: run condo seed-demo or create one)")
+        raise NotFound(what="Agency", ref=N_("(none yet: run condo seed-demo or create one)"))
     raise AmbiguousAgency(codes=", ".join(a.code for a in found))
 
 
@@ -42,7 +42,10 @@ def household(session: Session, agency: Agency, code: str) -> Household:
         select(Household).where(Household.agency_id == agency.id, Household.code == code.strip())
     )
     if found is None:
-        raise NotFound(what="Household", ref=f"{code} in agency {agency.code}")
+        raise NotFound(
+            what="Household",
+            ref=Phrase(N_("%(code)s in agency %(agency)s"), code=code, agency=agency.code),
+        )
     return found
 
 

@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ledger.errors import N_, CondoError
+from ledger.errors import N_, CondoError, Phrase
 
 SUFFIXES = (".csv", ".xlsx")
 
@@ -79,7 +79,7 @@ class RowRefused(TableError):
 def shown(value: str) -> str:
     """A cell as quoted in a message: in double quotes, shortened, or "an empty cell"."""
     if not value:
-        return "an empty cell"
+        return N_("an empty cell")
     if len(value) > _SHOWN_MAX:
         value = value[: _SHOWN_MAX - 1] + "…"
     return f'"{value}"'
@@ -127,17 +127,30 @@ def parse_number(text: str, *, example: str, places: int, positive: bool = False
     """
     number = parse_decimal(text)
     if number is None:
-        raise NotANumber(f"a number such as {example}")
+        raise NotANumber(Phrase(N_("a number such as %(example)s"), example=example))
     if places < 3 and _THOUSANDS.fullmatch(_bare(text)):
         whole = _bare(text).replace(".", "").replace(",", "")
         raise NotANumber(
-            f"an unambiguous amount ({whole} or {whole[:-3]}.{whole[-3:]},00 for thousands, "
-            f"at most {places} decimals otherwise)"
+            Phrase(
+                N_(
+                    "an unambiguous amount (%(whole)s or %(thousands)s,00 for thousands, "
+                    "at most %(places)s decimals otherwise)"
+                ),
+                whole=whole,
+                thousands=f"{whole[:-3]}.{whole[-3:]}",
+                places=places,
+            )
         )
     if number.as_tuple().exponent < -places:  # type: ignore[operator]
-        raise NotANumber(f"a number with at most {places} decimals, such as {example}")
+        raise NotANumber(
+            Phrase(
+                N_("a number with at most %(places)s decimals, such as %(example)s"),
+                places=places,
+                example=example,
+            )
+        )
     if number < 0 or (positive and number == 0):
-        raise NotANumber("a number above zero" if positive else "a number not below zero")
+        raise NotANumber(N_("a number above zero") if positive else N_("a number not below zero"))
     return number
 
 
@@ -186,12 +199,12 @@ class Row:
 
     def refused(self, error: CondoError) -> RowRefused:
         """An operation's refusal of this row, prefixed with the file and the row."""
-        return RowRefused(file=self.file, row=self.number, problem=error.message)
+        return RowRefused(file=self.file, row=self.number, problem=error.phrase)
 
     def text(self, column: str) -> str:
         value = self[column]
         if not value:
-            raise self.bad(column, "a value")
+            raise self.bad(column, N_("a value"))
         return value
 
     def decimal(
@@ -215,7 +228,7 @@ class Row:
     def day(self, column: str) -> date:
         value = parse_date(self[column])
         if value is None:
-            raise self.bad(column, "a date such as 2025-01-31 or 31/01/2025")
+            raise self.bad(column, N_("a date such as 2025-01-31 or 31/01/2025"))
         return value
 
 
@@ -234,7 +247,7 @@ def read_table(path: Path | str, required: Sequence[str], *, name: str | None = 
     elif suffix == ".xlsx":
         records = _xlsx_records(path, label)
     else:
-        raise UnreadableTable(file=label, problem="expected a .csv or .xlsx file")
+        raise UnreadableTable(file=label, problem=N_("expected a .csv or .xlsx file"))
     return _rows(label, records, [c.lower() for c in required])
 
 
@@ -250,22 +263,25 @@ def _rows(label: str, records: Iterable[tuple[int, list[str]]], required: list[s
             for column in named:
                 if named.count(column) > 1:
                     raise UnreadableTable(
-                        file=label, problem=f'column "{column}" appears twice in the header row'
+                        file=label,
+                        problem=Phrase(
+                            N_('column "%(column)s" appears twice in the header row'), column=column
+                        ),
                     )
             missing = [c for c in required if c not in named]
             if missing:
                 raise MissingColumns(
                     file=label,
                     missing=", ".join(f'"{c}"' for c in missing),
-                    found=", ".join(f'"{c}"' for c in named) or "no names",
+                    found=", ".join(f'"{c}"' for c in named) or N_("no names"),
                 )
             continue
         values = {c: cells[i] if i < len(cells) else "" for i, c in enumerate(header) if c}
         rows.append(Row(label, number, values))
     if header is None:
-        raise UnreadableTable(file=label, problem="the file is empty: expected a header row")
+        raise UnreadableTable(file=label, problem=N_("the file is empty: expected a header row"))
     if not rows:
-        raise UnreadableTable(file=label, problem="there are no rows under the header row")
+        raise UnreadableTable(file=label, problem=N_("there are no rows under the header row"))
     return rows
 
 
@@ -274,7 +290,7 @@ def _csv_records(path: Path, label: str) -> Iterator[tuple[int, list[str]]]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise UnreadableTable(
-            file=label, problem='it is not UTF-8 text (in Excel save it as "CSV UTF-8")'
+            file=label, problem=N_('it is not UTF-8 text (in Excel save it as "CSV UTF-8")')
         ) from None
     except OSError as exc:
         raise UnreadableTable(file=label, problem=_os_problem(exc)) from None
@@ -286,7 +302,9 @@ def _csv_records(path: Path, label: str) -> Iterator[tuple[int, list[str]]]:
         for number, cells in enumerate(reader, start=1):
             yield number, [cell.strip() for cell in cells]
     except csv.Error as exc:
-        raise UnreadableTable(file=label, problem=f"not valid CSV ({exc})") from None
+        raise UnreadableTable(
+            file=label, problem=Phrase(N_("not valid CSV (%(problem)s)"), problem=str(exc))
+        ) from None
 
 
 def _xlsx_records(path: Path, label: str) -> Iterator[tuple[int, list[str]]]:
@@ -296,7 +314,7 @@ def _xlsx_records(path: Path, label: str) -> Iterator[tuple[int, list[str]]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError):
-        raise UnreadableTable(file=label, problem="not an Excel .xlsx workbook") from None
+        raise UnreadableTable(file=label, problem=N_("not an Excel .xlsx workbook")) from None
     except OSError as exc:
         raise UnreadableTable(file=label, problem=_os_problem(exc)) from None
     try:
@@ -308,7 +326,7 @@ def _xlsx_records(path: Path, label: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def _os_problem(exc: OSError) -> str:
-    return f"cannot be read ({(exc.strerror or str(exc)).lower()})"
+    return Phrase(N_("cannot be read (%(problem)s)"), problem=(exc.strerror or str(exc)).lower())
 
 
 def _cell_text(value: Any) -> str:

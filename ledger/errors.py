@@ -6,6 +6,7 @@ CLI) can translate it; ``str(error)`` gives the English text with the parameters
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -16,6 +17,43 @@ def N_(message: str) -> str:
     e.g. ``condo_admin.web.messages.translated(error)``.
     """
     return message
+
+
+class Phrase(str):
+    """A part of a refusal that is a message of its own: the ``problem``, ``reason`` or
+    ``expected`` of a class's template when it names values (``installment %(seq)s is due on
+    %(due)s``), as an English template marked with ``N_`` and its parameters.
+
+    It *is* the English text, so ``str(error)`` and the CLI read as with an f-string; a face
+    translates ``template`` and fills in ``params`` in the reader's language, as it does for the
+    refusal around it (``condo_admin.web.messages``). A fixed text needs no phrase: ``N_("...")``.
+    """
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Phrase:
+        phrase = super().__new__(cls, template % params)
+        phrase.template = template
+        phrase.params = params
+        return phrase
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_phrase, (self.template, self.params))
+
+
+def _phrase(template: str, params: dict[str, Any]) -> Phrase:
+    return Phrase(template, **params)
+
+
+def either(choices: Sequence[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``: the states or values allowed, each one a code a face
+    shows in its own words, joined by words it translates."""
+    if len(choices) <= 1:
+        return "".join(choices)
+    if len(choices) == 2:
+        return Phrase(N_("%(one)s or %(other)s"), one=choices[0], other=choices[1])
+    return Phrase(N_("%(first)s, %(rest)s"), first=choices[0], rest=either(choices[1:]))
 
 
 class CondoError(Exception):
@@ -31,6 +69,11 @@ class CondoError(Exception):
     @property
     def message(self) -> str:
         return self.template % self.params
+
+    @property
+    def phrase(self) -> Phrase:
+        """The message as a part of another refusal (a row of a file, a line of a budget)."""
+        return Phrase(self.template, **self.params)
 
 
 class LedgerError(CondoError):

@@ -30,14 +30,16 @@ class AppendOnlyViolation(LedgerError):
 def _refuse_changes_to_posted_rows(session: Session, _context: Any, _instances: Any) -> None:
     for obj in session.deleted:
         if isinstance(obj, _APPEND_ONLY):
-            raise AppendOnlyViolation(what=type(obj).__name__, id=obj.id, action="deleted")
+            raise AppendOnlyViolation(what=type(obj).__name__, id=obj.id, action=N_("deleted"))
     for obj in session.new:
         entry = obj.entry if isinstance(obj, Posting) else None
         if entry is not None and inspect(entry).persistent:
-            raise AppendOnlyViolation(what="JournalEntry", id=obj.entry.id, action="extended")
+            raise AppendOnlyViolation(
+                what=JournalEntry.__name__, id=obj.entry.id, action=N_("extended")
+            )
     for obj in session.dirty:
         if isinstance(obj, _APPEND_ONLY) and _has_column_changes(obj):
-            raise AppendOnlyViolation(what=type(obj).__name__, id=obj.id, action="changed")
+            raise AppendOnlyViolation(what=type(obj).__name__, id=obj.id, action=N_("changed"))
 
 
 def _has_column_changes(obj: object) -> bool:

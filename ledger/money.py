@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from decimal import Context, Decimal
 
-from ledger.errors import InvalidAmount
+from ledger.errors import N_, InvalidAmount, Phrase
 
 CENT = Decimal("0.01")
 #: Plain decimal notation only: no exponents, digit separators or non-ASCII digits.
@@ -21,16 +21,18 @@ MAX_CENTS = 100_000_000_000_000 - 1
 #: caller's decimal context.
 _EXACT = Context(prec=40)
 _MAX_AMOUNT = Decimal(MAX_CENTS).scaleb(-2, context=_EXACT)
+#: What a refusal calls the value when the caller names no field.
+AMOUNT = N_("amount")
 
 
-def to_cents(value: Decimal | int | str, *, field: str = "amount") -> int:
+def to_cents(value: Decimal | int | str, *, field: str = AMOUNT) -> int:
     """Convert an amount in euros to integer cents, refusing anything that is not exact.
 
     Accepts ``Decimal``, ``int`` (whole euros) and numeric strings with a dot as decimal mark.
     """
     if isinstance(value, (bool, float)):
         raise InvalidAmount(
-            field=field, value=value, reason="use a Decimal or a string, never a float"
+            field=field, value=value, reason=N_("use a Decimal or a string, never a float")
         )
     if isinstance(value, int):
         amount = Decimal(value)
@@ -40,21 +42,23 @@ def to_cents(value: Decimal | int | str, *, field: str = "amount") -> int:
         text = value.strip()
         if not _NUMBER.fullmatch(text):
             raise InvalidAmount(
-                field=field, value=value, reason="expected a number such as 1234.56"
+                field=field, value=value, reason=N_("expected a number such as 1234.56")
             )
         amount = Decimal(text)
     else:
         raise InvalidAmount(
-            field=field, value=value, reason=f"expected a number, got {type(value).__name__}"
+            field=field,
+            value=value,
+            reason=Phrase(N_("expected a number, got %(type)s"), type=type(value).__name__),
         )
     if not amount.is_finite():
-        raise InvalidAmount(field=field, value=value, reason="expected a finite number")
+        raise InvalidAmount(field=field, value=value, reason=N_("expected a finite number"))
     # Magnitude first (copy_abs and comparisons are exact), so nothing below can overflow or round.
     if amount.copy_abs() > _MAX_AMOUNT:
-        raise InvalidAmount(field=field, value=value, reason="too large")
+        raise InvalidAmount(field=field, value=value, reason=N_("too large"))
     rounded = amount.quantize(CENT, context=_EXACT)
     if rounded != amount:
-        raise InvalidAmount(field=field, value=value, reason="more than two decimal places")
+        raise InvalidAmount(field=field, value=value, reason=N_("more than two decimal places"))
     return int(rounded.scaleb(2, context=_EXACT))
 
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ledger.bulk import among, insert_rows
 from ledger.errors import (
+    N_,
     DesignatedItemElsewhere,
     DesignatedItemSameSide,
     DesignatedItemSettled,
@@ -216,7 +217,7 @@ def check_designation(
         if row.open_cents == 0:
             raise DesignatedItemSettled(item=target, account=account_code)
         if (row.open_cents > 0) == (cents > 0):
-            side = "charge" if cents > 0 else "credit"
+            side = N_("charge") if cents > 0 else N_("credit")
             raise DesignatedItemSameSide(item=target, account=account_code, side=side)
 
 

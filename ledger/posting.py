@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ledger import keys, openitems
 from ledger.bulk import insert_rows, reserve_ids
 from ledger.errors import (
+    N_,
     AccountAlreadyClosed,
     AccountHasBalance,
     AccountInOtherBook,
@@ -31,6 +32,7 @@ from ledger.errors import (
     InvalidCode,
     InvalidDate,
     LockDateBackwards,
+    Phrase,
     ReversalBeforeOriginal,
     ReversalOfReversal,
     TextTooLong,
@@ -189,7 +191,7 @@ def _check_state(book: Book, lock: date | None, checked: _Checked) -> None:
 
 def _check_open(facts: _AccountFacts, on: date) -> None:
     if on < facts.opened_on or (facts.closed_on is not None and on > facts.closed_on):
-        closed = f" to {facts.closed_on}" if facts.closed_on else ""
+        closed = Phrase(N_(" to %(closed)s"), closed=facts.closed_on) if facts.closed_on else ""
         raise AccountNotOpen(account=facts.code, date=on, opened=facts.opened_on, closed=closed)
 
 
@@ -284,7 +286,9 @@ def open_account(
         select(Account.id).where(Account.book_id == book.id, Account.code == code)
     )
     if exists is not None:
-        raise DuplicateCode(what="Account", code=code, where=f" in book {book.code}")
+        raise DuplicateCode(
+            what="Account", code=code, where=Phrase(N_(" in book %(book)s"), book=book.code)
+        )
     account = Account(
         book=book,
         code=code,

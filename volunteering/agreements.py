@@ -21,7 +21,7 @@ from condo_admin.accounting.models import DebtorAccount
 from condo_admin.audit.operations import record as audit
 from condo_admin.registry import validate as v
 from condo_admin.registry.models import Agency, Household, HouseholdMember, Person
-from ledger.errors import NotFound
+from ledger.errors import N_, NotFound, Phrase, either
 from ledger.money import to_cents
 from volunteering import events
 from volunteering.errors import AgreementRefused, TransitionRefused
@@ -42,18 +42,28 @@ class Caps:
     daily_max_hours: Decimal | str = DEFAULT_DAILY_MAX
 
 
+#: More hours than any agreement could hold (a year of whole days is 8,784): a typing slip.
+_MOST_HOURS = Decimal(100_000)
+
+
 def quarter_hours(value: Decimal | str | int, what: str, label: str) -> Decimal:
     """Hours as a positive multiple of a quarter hour, or a refusal naming ``what``."""
     try:
         hours = Decimal(str(value).strip().replace(",", "."))
     except ArithmeticError:
         raise AgreementRefused(
-            agreement=label, problem=f"{what} {value!r} is not a number"
+            agreement=label,
+            problem=Phrase(N_("%(what)s %(value)r is not a number"), what=what, value=value),
         ) from None
-    if not hours.is_finite() or hours <= 0 or hours % QUARTER:
+    # Bounded before the remainder: "1e30" hours would overflow the decimal context.
+    if not hours.is_finite() or hours <= 0 or hours > _MOST_HOURS or hours % QUARTER:
         raise AgreementRefused(
             agreement=label,
-            problem=f"{what} must be a positive number of quarter hours, {value} was given",
+            problem=Phrase(
+                N_("%(what)s must be a positive number of quarter hours, %(value)s was given"),
+                what=what,
+                value=value,
+            ),
         )
     return hours.quantize(Decimal("0.01"))
 
@@ -97,34 +107,47 @@ def create_agreement(
     code = v.code(code, "agreement code")
     caps = caps or Caps()
     if debtor is None:
-        raise AgreementRefused(agreement=label, problem="the debt it targets does not exist")
+        raise AgreementRefused(agreement=label, problem=N_("the debt it targets does not exist"))
     if debtor.household_id != household.id:
         raise AgreementRefused(
             agreement=label,
-            problem=f"debtor account {debtor.account.code} is not a debt of household "
-            f"{household.code} (it is {debtor.household.code}'s)",
+            problem=Phrase(
+                N_(
+                    "debtor account %(account)s is not a debt of household %(household)s "
+                    "(it is %(owner)s's)"
+                ),
+                account=debtor.account.code,
+                household=household.code,
+                owner=debtor.household.code,
+            ),
         )
     start = v.day(start, "start date")
     end = v.day(end, "end date")
     if end < start:
         raise AgreementRefused(
-            agreement=label, problem=f"it ends ({end}) before it starts ({start})"
+            agreement=label,
+            problem=Phrase(
+                N_("it ends (%(end)s) before it starts (%(start)s)"), end=end, start=start
+            ),
         )
     if not activities:
-        raise AgreementRefused(agreement=label, problem="it allows no activity")
+        raise AgreementRefused(agreement=label, problem=N_("it allows no activity"))
     if is_member(session, supervisor, household, start, end):
         raise AgreementRefused(
             agreement=label,
-            problem=f"the supervisor {supervisor.first_name} {supervisor.last_name} is a member "
-            f"of household {household.code}",
+            problem=Phrase(
+                N_("the supervisor %(person)s is a member of household %(household)s"),
+                person=f"{supervisor.first_name} {supervisor.last_name}",
+                household=household.code,
+            ),
         )
     if not 1 <= int(dispute_days) <= 90:
-        raise AgreementRefused(agreement=label, problem="the dispute period must be 1-90 days")
+        raise AgreementRefused(agreement=label, problem=N_("the dispute period must be 1-90 days"))
     exists = session.scalar(
         select(Agreement.id).where(Agreement.agency_id == agency.id, Agreement.code == code)
     )
     if exists is not None:
-        raise AgreementRefused(agreement=label, problem="an agreement with this code exists")
+        raise AgreementRefused(agreement=label, problem=N_("an agreement with this code exists"))
     agreement = Agreement(
         agency_id=agency.id,
         code=code,
@@ -135,11 +158,11 @@ def create_agreement(
         start_date=start,
         end_date=end,
         status=AgreementStatus.DRAFT,
-        cap_cents=_cap_cents(caps.euros, "the euro cap", label),
-        cap_hours=_cap_hours(caps.hours, "the hour cap", label),
-        yearly_cap_cents=_cap_cents(caps.euros_per_year, "the yearly euro cap", label),
-        yearly_cap_hours=_cap_hours(caps.hours_per_year, "the yearly hour cap", label),
-        daily_max_hours=quarter_hours(caps.daily_max_hours, "the daily maximum", label),
+        cap_cents=_cap_cents(caps.euros, N_("the euro cap"), label),
+        cap_hours=_cap_hours(caps.hours, N_("the hour cap"), label),
+        yearly_cap_cents=_cap_cents(caps.euros_per_year, N_("the yearly euro cap"), label),
+        yearly_cap_hours=_cap_hours(caps.hours_per_year, N_("the yearly hour cap"), label),
+        daily_max_hours=quarter_hours(caps.daily_max_hours, N_("the daily maximum"), label),
         dispute_days=int(dispute_days),
         signed_on=v.day(signed_on, "signing date", required=False),
         created_by=actor,
@@ -147,7 +170,7 @@ def create_agreement(
         activities=list(activities),
     )
     if agreement.daily_max_hours > 24:
-        raise AgreementRefused(agreement=label, problem="the daily maximum exceeds 24 hours")
+        raise AgreementRefused(agreement=label, problem=N_("the daily maximum exceeds 24 hours"))
     session.add(agreement)
     session.flush()
     events.record(
@@ -161,9 +184,13 @@ def create_agreement(
 def _cap_cents(value: Decimal | str | None, what: str, label: str) -> int | None:
     if value is None:
         return None
-    cents = to_cents(value, field=f"agreement {label}: {what}")
+    cents = to_cents(
+        value, field=Phrase(N_("agreement %(agreement)s: %(what)s"), agreement=label, what=what)
+    )
     if cents <= 0:
-        raise AgreementRefused(agreement=label, problem=f"{what} must be positive")
+        raise AgreementRefused(
+            agreement=label, problem=Phrase(N_("%(what)s must be positive"), what=what)
+        )
     return cents
 
 
@@ -190,10 +217,10 @@ def _move(
 ) -> Agreement:
     if agreement.status not in allowed:
         raise TransitionRefused(
-            what=f"Agreement {agreement.code}",
+            what=Phrase(N_("Agreement %(code)s"), code=agreement.code),
             status=agreement.status.value,
             action=action,
-            allowed=" or ".join(s.value for s in allowed),
+            allowed=either([s.value for s in allowed]),
         )
     before = agreement.status
     agreement.status = to
@@ -225,13 +252,18 @@ def activate(session: Session, agreement: Agreement, *, actor: str) -> Agreement
     if overlapping is not None:
         raise AgreementRefused(
             agreement=agreement.code,
-            problem=f"agreement {overlapping} is already active on the same debt for "
-            "overlapping dates",
+            problem=Phrase(
+                N_(
+                    "agreement %(agreement)s is already active on the same debt for "
+                    "overlapping dates"
+                ),
+                agreement=overlapping,
+            ),
         )
     return _move(
         session,
         agreement,
-        "activated",
+        N_("activated"),
         (AgreementStatus.DRAFT, AgreementStatus.SUSPENDED),
         AgreementStatus.ACTIVE,
         actor,
@@ -241,7 +273,7 @@ def activate(session: Session, agreement: Agreement, *, actor: str) -> Agreement
 def suspend(session: Session, agreement: Agreement, *, reason: str, actor: str) -> Agreement:
     note = v.text(reason, "reason", 500)
     return _move(
-        session, agreement, "suspended", (AgreementStatus.ACTIVE,), AgreementStatus.SUSPENDED,
+        session, agreement, N_("suspended"), (AgreementStatus.ACTIVE,), AgreementStatus.SUSPENDED,
         actor, note,
     )  # fmt: skip
 
@@ -251,7 +283,7 @@ def end(session: Session, agreement: Agreement, *, reason: str, actor: str) -> A
     return _move(
         session,
         agreement,
-        "ended",
+        N_("ended"),
         (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED),
         AgreementStatus.ENDED,
         actor,

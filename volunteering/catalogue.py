@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from condo_admin.audit.operations import record as audit
-from ledger.errors import NotFound
+from ledger.errors import N_, NotFound, Phrase
 from ledger.money import to_cents
 from volunteering.errors import InvalidRate, NoRateInForce
 from volunteering.events import now
@@ -28,7 +28,7 @@ RATE_RANGE = (Decimal("1.00"), Decimal("30.00"))
 def activity(session: Session, code: str) -> Activity:
     found = session.scalar(select(Activity).where(Activity.code == str(code).strip().upper()))
     if found is None:
-        raise NotFound(what="Activity", ref=code)
+        raise NotFound(what=N_("Activity"), ref=code)
     return found
 
 
@@ -36,21 +36,32 @@ def set_rate(
     session: Session, act: Activity, hourly: Decimal | str, *, valid_from: date, actor: str
 ) -> ActivityRate:
     """The hourly rate of ``act`` from ``valid_from`` on; earlier rates keep applying before."""
-    cents = to_cents(hourly, field=f"rate of {act.code}")
+    cents = to_cents(hourly, field=Phrase(N_("rate of %(activity)s"), activity=act.code))
     low, high = RATE_RANGE
     if not to_cents(low) <= cents <= to_cents(high):
         raise InvalidRate(
-            activity=act.code, problem=f"{hourly} an hour is outside {low}-{high} euros"
+            activity=act.code,
+            problem=Phrase(
+                N_("%(rate)s an hour is outside %(low)s-%(high)s euros"),
+                rate=hourly,
+                low=low,
+                high=high,
+            ),
         )
     if type(valid_from) is not date:
-        raise InvalidRate(activity=act.code, problem=f"{valid_from!r} is not a date")
+        raise InvalidRate(
+            activity=act.code, problem=Phrase(N_("%(day)r is not a date"), day=valid_from)
+        )
     exists = session.scalar(
         select(ActivityRate.id).where(
             ActivityRate.activity_id == act.id, ActivityRate.valid_from == valid_from
         )
     )
     if exists is not None:
-        raise InvalidRate(activity=act.code, problem=f"a rate from {valid_from} is already set")
+        raise InvalidRate(
+            activity=act.code,
+            problem=Phrase(N_("a rate from %(valid_from)s is already set"), valid_from=valid_from),
+        )
     rate = ActivityRate(
         activity_id=act.id, valid_from=valid_from, hourly_cents=cents, set_by=actor, set_at=now()
     )

@@ -27,7 +27,7 @@ from condo_admin.accounting.references import printable
 from condo_admin.registry.errors import InvalidField
 from condo_admin.registry.models import Agency, Household, Person
 from condo_admin.tabular import NotANumber, parse_number
-from ledger.errors import NotFound
+from ledger.errors import N_, NotFound, Phrase
 from ledger.models import JournalEntry
 from ledger.money import from_cents
 from volunteering import agreements as agreements_service
@@ -93,7 +93,10 @@ def _person(session: Session, agency: Agency, tax_code: str) -> Person:
         select(Person).where(Person.agency_id == agency.id, Person.tax_code == code)
     )
     if found is None:
-        raise NotFound(what="Person with tax code", ref=f"{code} in agency {agency.code}")
+        raise NotFound(
+            what=N_("Person with tax code"),
+            ref=Phrase(N_("%(code)s in agency %(agency)s"), code=code, agency=agency.code),
+        )
     return found
 
 
@@ -106,13 +109,16 @@ def _agreement(session: Session, agency_code: str, code: str) -> Agreement:
     try:
         return agreements_service.find(session, agency, code.strip())
     except NotFound:
-        raise NotFound(what="Agreement", ref=f"{code} in agency {agency.code}") from None
+        raise NotFound(
+            what="Agreement",
+            ref=Phrase(N_("%(code)s in agency %(agency)s"), code=code, agency=agency.code),
+        ) from None
 
 
 def _entry(session: Session, entry_id: int) -> HourEntry:
     found = session.get(HourEntry, entry_id)
     if found is None:
-        raise NotFound(what="Hour entry", ref=f"#{entry_id}")
+        raise NotFound(what=N_("Hour entry"), ref=f"#{entry_id}")
     return found
 
 

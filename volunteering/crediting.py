@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from condo_admin.accounting.books import book_account
 from condo_admin.registry import validate as v
+from ledger.errors import N_, Phrase
 from ledger.models import JournalEntry, OperationKey, Posting
 from ledger.money import format_amount, from_cents
 from ledger.posting import EntryDraft, Leg, post_many, reverse
@@ -66,19 +67,19 @@ def credit(
     result = CreditResult(agreement.code)
     if agreement.status is AgreementStatus.DRAFT:
         raise TransitionRefused(
-            what=f"Agreement {agreement.code}",
+            what=Phrase(N_("Agreement %(code)s"), code=agreement.code),
             status="draft",
-            action="credited",
-            allowed="it has been activated",
+            action=N_("credited"),
+            allowed=N_("it has been activated"),
         )
     candidates = list(entries) if entries is not None else _verified(session, agreement)
     for entry in candidates:
         if entry.agreement_id != agreement.id or entry.status is not HourStatus.VERIFIED:
             raise TransitionRefused(
-                what=f"Hour entry #{entry.id}",
+                what=Phrase(N_("Hour entry #%(id)s"), id=entry.id),
                 status=entry.status.value,
-                action="credited",
-                allowed="verified, under this agreement",
+                action=N_("credited"),
+                allowed=N_("verified, under this agreement"),
             )
     debtor = agreement.debtor_account
     account = debtor.account
@@ -180,10 +181,10 @@ def uncredit(
     why = v.text(reason, "reason", 400)
     if entry.status is not HourStatus.CREDITED or entry.credit_entry_id is None:
         raise TransitionRefused(
-            what=f"Hour entry #{entry.id}",
+            what=Phrase(N_("Hour entry #%(id)s"), id=entry.id),
             status=entry.status.value,
-            action="uncredited",
-            allowed="credited",
+            action=N_("uncredited"),
+            allowed=HourStatus.CREDITED.value,
         )
     original = session.get(JournalEntry, entry.credit_entry_id)
     assert original is not None

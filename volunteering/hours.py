@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from condo_admin.registry import validate as v
 from condo_admin.registry.models import Person
+from ledger.errors import N_, Phrase, either
 from ledger.money import format_amount
 from volunteering import events
 from volunteering.agreements import QUARTER, is_member, quarter_hours
@@ -48,7 +49,7 @@ COUNTED = (HourStatus.VERIFIED, HourStatus.CREDITED)
 
 
 def _entry_label(entry: HourEntry) -> str:
-    return f"Hour entry #{entry.id}"
+    return Phrase(N_("Hour entry #%(id)s"), id=entry.id)
 
 
 def submit(
@@ -71,18 +72,34 @@ def submit(
         return HoursRefused(date=work_date, agreement=label, problem=problem)
 
     if agreement.status is not AgreementStatus.ACTIVE:
-        raise refuse(f"the agreement is {agreement.status.value}, not active")
+        raise refuse(
+            Phrase(N_("the agreement is %(status)s, not active"), status=agreement.status.value)
+        )
     if not agreement.start_date <= work_date <= agreement.end_date:
-        raise refuse(f"the agreement runs from {agreement.start_date} to {agreement.end_date}")
+        raise refuse(
+            Phrase(
+                N_("the agreement runs from %(start)s to %(end)s"),
+                start=agreement.start_date,
+                end=agreement.end_date,
+            )
+        )
     if work_date > today:
-        raise refuse("hours cannot be logged before they are worked")
+        raise refuse(N_("hours cannot be logged before they are worked"))
     if activity not in agreement.activities:
         allowed = ", ".join(a.code for a in agreement.activities)
-        raise refuse(f"activity {activity.code} is not allowed (allowed: {allowed})")
+        raise refuse(
+            Phrase(
+                N_("activity %(activity)s is not allowed (allowed: %(allowed)s)"),
+                activity=activity.code,
+                allowed=allowed,
+            )
+        )
     try:
-        amount = quarter_hours(hours, "hours", label)
+        amount = quarter_hours(hours, N_("hours"), label)
     except AgreementRefused:
-        raise refuse(f"'{hours}' is not a positive number of quarter hours") from None
+        raise refuse(
+            Phrase(N_("'%(hours)s' is not a positive number of quarter hours"), hours=str(hours))
+        ) from None
     logged = session.scalar(
         select(func.coalesce(func.sum(HourEntry.hours), 0))
         .join(Agreement, Agreement.id == HourEntry.agreement_id)
@@ -94,8 +111,15 @@ def submit(
     )
     if Decimal(logged) + amount > agreement.daily_max_hours:
         raise refuse(
-            f"{amount} h more would make {Decimal(logged) + amount} h that day, over the daily "
-            f"maximum of {agreement.daily_max_hours} h"
+            Phrase(
+                N_(
+                    "%(more)s h more would make %(total)s h that day, over the daily maximum of "
+                    "%(most)s h"
+                ),
+                more=str(amount),  # hours, not money: as they are written
+                total=str(Decimal(logged) + amount),
+                most=str(agreement.daily_max_hours),
+            )
         )
     entry = HourEntry(
         agreement_id=agreement.id,
@@ -136,7 +160,7 @@ def _require(entry: HourEntry, action: str, *allowed: HourStatus) -> HourStatus:
             what=_entry_label(entry),
             status=entry.status.value,
             action=action,
-            allowed=" or ".join(s.value for s in allowed),
+            allowed=either([s.value for s in allowed]),
         )
     return entry.status
 
@@ -148,7 +172,10 @@ def _reviewer(session: Session, entry: HourEntry, reviewer: Person, action: str)
             person=f"{reviewer.first_name} {reviewer.last_name}",
             action=action,
             entry=entry.id,
-            problem=f"they belong to household {agreement.household.code}, whose hours these are",
+            problem=Phrase(
+                N_("they belong to household %(household)s, whose hours these are"),
+                household=agreement.household.code,
+            ),
         )
 
 
@@ -238,8 +265,8 @@ def verify(
     session: Session, entry: HourEntry, *, reviewer: Person, actor: str, note: str | None = None
 ) -> HourEntry:
     """Confirm the hours were worked; fixes the rate and what the caps allow."""
-    before = _require(entry, "verified", HourStatus.SUBMITTED)
-    _reviewer(session, entry, reviewer, "verify")
+    before = _require(entry, N_("verified"), HourStatus.SUBMITTED)
+    _reviewer(session, entry, reviewer, N_("verify"))
     _decide_verified(session, entry, reviewer)
     entry.reason = v.text(note, "note", 500, required=False)
     session.flush()
@@ -257,8 +284,8 @@ def reject(
 ) -> HourEntry:
     """Refuse the hours; the reason is required and shown to the resident."""
     why = v.text(reason, "reason", 500)
-    before = _require(entry, "rejected", HourStatus.SUBMITTED)
-    _reviewer(session, entry, reviewer, "reject")
+    before = _require(entry, N_("rejected"), HourStatus.SUBMITTED)
+    _reviewer(session, entry, reviewer, N_("reject"))
     _clear_decision(entry)
     entry.status = HourStatus.REJECTED
     entry.reason = why
@@ -274,14 +301,16 @@ def dispute(
 ) -> HourEntry:
     """The resident contests a decision, within the agreement's dispute period."""
     why = v.text(reason, "reason", 500)
-    before = _require(entry, "disputed", HourStatus.VERIFIED, HourStatus.REJECTED)
+    before = _require(entry, N_("disputed"), HourStatus.VERIFIED, HourStatus.REJECTED)
     assert entry.decided_at is not None
     deadline = entry.decided_at.date() + timedelta(days=entry.agreement.dispute_days)
     if today > deadline:
         raise HoursRefused(
             date=entry.work_date,
             agreement=entry.agreement.code,
-            problem=f"the decision could be contested until {deadline}",
+            problem=Phrase(
+                N_("the decision could be contested until %(deadline)s"), deadline=deadline
+            ),
         )
     entry.status = HourStatus.DISPUTED
     entry.reason = why
@@ -301,15 +330,15 @@ def resolve(
 ) -> HourEntry:
     """Decide a dispute: verified (``accept``) or rejected, by someone other than the first."""
     why = v.text(reason, "reason", 500)
-    before = _require(entry, "resolved", HourStatus.DISPUTED)
+    before = _require(entry, N_("resolved"), HourStatus.DISPUTED)
     if entry.decided_by_id == reviewer.id:
         raise ReviewerRefused(
             person=f"{reviewer.first_name} {reviewer.last_name}",
-            action="resolve the dispute on",
+            action=N_("resolve the dispute on"),
             entry=entry.id,
-            problem="they made the decision being contested; another reviewer must decide",
+            problem=N_("they made the decision being contested; another reviewer must decide"),
         )
-    _reviewer(session, entry, reviewer, "resolve the dispute on")
+    _reviewer(session, entry, reviewer, N_("resolve the dispute on"))
     if accept:
         _decide_verified(session, entry, reviewer)
     else:

@@ -29,6 +29,7 @@ from condo_admin.accounting.shares import split_by_table
 from condo_admin.audit.operations import record as audit
 from condo_admin.registry import validate as v
 from condo_admin.registry.models import Unit
+from ledger.errors import N_, Phrase
 from ledger.models import Book
 from ledger.money import from_cents, to_cents
 from ledger.posting import EntryDraft, Leg, post_many
@@ -58,23 +59,37 @@ def close_year(
     """
     label = f"{budget.building.code} {budget.year}"
     if budget.status is not BudgetStatus.APPROVED:
-        raise InvalidBudget(budget=label, problem=f"it is {budget.status.value}, not approved")
+        raise InvalidBudget(
+            budget=label,
+            problem=Phrase(N_("it is %(status)s, not approved"), status=budget.status.value),
+        )
     on = v.day(on, "adjustment date")
     lines = {line.category: line for line in budget.lines}
     given = {str(c).upper(): amount for c, amount in actuals.items()}
     if set(given) != set(lines):
-        missing = ", ".join(sorted(set(lines) - set(given))) or "none"
-        extra = ", ".join(sorted(set(given) - set(lines))) or "none"
+        missing = ", ".join(sorted(set(lines) - set(given))) or N_("none")
+        extra = ", ".join(sorted(set(given) - set(lines))) or N_("none")
         raise InvalidBudget(
             budget=label,
-            problem="final accounts must give every category "
-            f"(missing: {missing}; unknown: {extra})",
+            problem=Phrase(
+                N_(
+                    "final accounts must give every category "
+                    "(missing: %(missing)s; unknown: %(extra)s)"
+                ),
+                missing=missing,
+                extra=extra,
+            ),
         )
     actual_cents = {}
     for category, amount in given.items():
-        cents = to_cents(amount, field=f"final amount of {category}")
+        cents = to_cents(
+            amount, field=Phrase(N_("final amount of %(category)s"), category=category)
+        )
         if cents < 0:
-            raise InvalidBudget(budget=label, problem=f"final amount of {category} is negative")
+            raise InvalidBudget(
+                budget=label,
+                problem=Phrase(N_("final amount of %(category)s is negative"), category=category),
+            )
         actual_cents[category] = cents
 
     deltas: dict[int, dict[str, int]] = {}
@@ -153,29 +168,36 @@ def charge_one_off(
     creditor = session.get(CreditorBook, book.id)
     if (table is None) == (units is None):
         raise InvalidCharge(
-            charge=label, problem="give either a share table or the units to charge"
+            charge=label, problem=N_("give either a share table or the units to charge")
         )
     if table is not None:
         if creditor is None or creditor.building_id != table.building_id:
             raise InvalidCharge(
-                charge=label, problem=f"share table {table.code} is not of this book's building"
+                charge=label,
+                problem=Phrase(
+                    N_("share table %(table)s is not of this book's building"), table=table.code
+                ),
             )
         if amount is None:
-            raise InvalidCharge(charge=label, problem="an amount is needed to split by a table")
-        total = to_cents(amount, field=f"charge {label} amount")
+            raise InvalidCharge(charge=label, problem=N_("an amount is needed to split by a table"))
+        total = to_cents(amount, field=Phrase(N_("charge %(charge)s amount"), charge=label))
         if total <= 0:
-            raise InvalidCharge(charge=label, problem="the amount must be positive")
+            raise InvalidCharge(charge=label, problem=N_("the amount must be positive"))
         parts = split_by_table(session, table, total)
     else:
         assert units is not None
         if not units:
-            raise InvalidCharge(charge=label, problem="no unit to charge")
+            raise InvalidCharge(charge=label, problem=N_("no unit to charge"))
         parts = {}
         for unit, unit_amount in units.items():
-            cents = to_cents(unit_amount, field=f"charge {label}, unit {unit.label}")
+            cents = to_cents(
+                unit_amount,
+                field=Phrase(N_("charge %(charge)s, unit %(unit)s"), charge=label, unit=unit.label),
+            )
             if cents <= 0:
                 raise InvalidCharge(
-                    charge=label, problem=f"the amount of {unit.label} must be positive"
+                    charge=label,
+                    problem=Phrase(N_("the amount of %(unit)s must be positive"), unit=unit.label),
                 )
             parts[unit.id] = cents
     debtors = Debtors(session, book, actor)
@@ -194,7 +216,9 @@ def charge_one_off(
         legs = [Leg(debtors.account(occupant), from_cents(cents)), Leg(income, from_cents(-cents))]
         drafts.append(EntryDraft(due, legs, f"{name} — {unit.label}"))
     if not drafts:
-        raise InvalidCharge(charge=label, problem="every unit to charge is vacant on the due date")
+        raise InvalidCharge(
+            charge=label, problem=N_("every unit to charge is vacant on the due date")
+        )
     result = post_many(session, book, drafts, actor=actor, key=f"one-off:{book.code}:{key}")
     charged = sum(parts[i] for i in parts if i in occupants)
     return ChargeRunResult(

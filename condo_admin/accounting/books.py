@@ -15,7 +15,7 @@ from condo_admin.accounting.references import rf_reference
 from condo_admin.audit.operations import record as audit
 from condo_admin.audit.operations import snapshot
 from condo_admin.registry.models import Building, HousingBody, Occupancy
-from ledger.errors import NotFound
+from ledger.errors import N_, NotFound, Phrase
 from ledger.models import Account, AccountKind, Book
 from ledger.posting import open_account, open_book
 
@@ -49,8 +49,8 @@ def open_creditor_book(
     column = CreditorBook.building_id if is_building else CreditorBook.housing_body_id
     existing = session.scalar(select(CreditorBook).where(column == creditor.id))
     if existing is not None:
-        what = "Building" if is_building else "Housing body"
-        raise CreditorHasBook(creditor=f"{what} {creditor.code}", book=existing.book.code)
+        what = N_("Building %(code)s") if is_building else N_("Housing body %(code)s")
+        raise CreditorHasBook(creditor=Phrase(what, code=creditor.code), book=existing.book.code)
     book = open_book(session, code, name, actor=actor)
     for acc_code, acc_name, kind in STANDARD_ACCOUNTS:
         open_account(session, book, acc_code, acc_name, kind, opened_on=opened_on)
@@ -125,7 +125,7 @@ def set_book_iban(session: Session, book: Book, iban: str, *, actor: str) -> Cre
     """Record the account households pay ``book`` into, validated and kept in compact form."""
     link = session.get(CreditorBook, book.id)
     if link is None:
-        raise NotFound(what="Creditor book", key=book.code)
+        raise NotFound(what="Creditor book", ref=book.code)
     try:
         compact = stdnum_iban.validate(iban)
     except ValidationError:

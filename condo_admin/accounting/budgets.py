@@ -37,6 +37,7 @@ from condo_admin.accounting.splitting import split_installments
 from condo_admin.audit.operations import record as audit
 from condo_admin.registry import validate as v
 from condo_admin.registry.models import Building, Unit
+from ledger.errors import N_, Phrase
 from ledger.models import Book
 from ledger.money import to_cents
 
@@ -66,7 +67,9 @@ def create_budget(
     """A draft budget; everything is checked before anything is written."""
     label = f"{building.code} {year}"
     if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise InvalidBudget(budget=label, problem=f"{year!r} is not a financial year")
+        raise InvalidBudget(
+            budget=label, problem=Phrase(N_("%(year)r is not a financial year"), year=year)
+        )
     creditor = session.get(CreditorBook, book.id)
     if (
         creditor is None
@@ -74,42 +77,65 @@ def create_budget(
         or creditor.purpose is not BookPurpose.SERVICE_CHARGES
     ):
         raise InvalidBudget(
-            budget=label, problem=f"book {book.code} is not this building's service-charge book"
+            budget=label,
+            problem=Phrase(
+                N_("book %(book)s is not this building's service-charge book"), book=book.code
+            ),
         )
     if session.scalar(
         select(Budget.id).where(Budget.building_id == building.id, Budget.year == year)
     ):
-        raise InvalidBudget(budget=label, problem=f"a budget for {year} already exists")
+        raise InvalidBudget(
+            budget=label, problem=Phrase(N_("a budget for %(year)s already exists"), year=year)
+        )
     if not due_dates or len(due_dates) > MAX_INSTALLMENTS:
         raise InvalidBudget(
-            budget=label, problem=f"give between 1 and {MAX_INSTALLMENTS} installment due dates"
+            budget=label,
+            problem=Phrase(
+                N_("give between 1 and %(most)s installment due dates"), most=MAX_INSTALLMENTS
+            ),
         )
     dates = [v.day(d, "installment due date") for d in due_dates]
     if any(later <= earlier for earlier, later in pairwise(dates)):
         raise InvalidBudget(
-            budget=label, problem="installment due dates must be in order, no repeats"
+            budget=label, problem=N_("installment due dates must be in order, no repeats")
         )
     if not lines:
-        raise InvalidBudget(budget=label, problem="a budget needs at least one expense category")
+        raise InvalidBudget(
+            budget=label, problem=N_("a budget needs at least one expense category")
+        )
     seen: set[str] = set()
     checked: list[BudgetLine] = []
     for spec in lines:
         category = v.code(spec.category, "expense category").upper()
         if category in seen:
-            raise InvalidBudget(budget=label, problem=f"category {category} appears twice")
+            raise InvalidBudget(
+                budget=label,
+                problem=Phrase(N_("category %(category)s appears twice"), category=category),
+            )
         seen.add(category)
         if spec.share_table is None:
             raise CategoryWithoutTable(budget=label, category=category)
         if spec.share_table.building_id != building.id:
             raise InvalidBudget(
                 budget=label,
-                problem=f"share table {spec.share_table.code} of category {category} "
-                "belongs to another building",
+                problem=Phrase(
+                    N_(
+                        "share table %(table)s of category %(category)s belongs to another building"
+                    ),
+                    table=spec.share_table.code,
+                    category=category,
+                ),
             )
-        cents = to_cents(spec.amount, field=f"category {category} amount")
+        cents = to_cents(
+            spec.amount, field=Phrase(N_("category %(category)s amount"), category=category)
+        )
         if cents <= 0:
             raise InvalidBudget(
-                budget=label, problem=f"category {category} amount must be positive"
+                budget=label,
+                problem=Phrase(
+                    N_("category %(category)s amount must be positive"), category=category
+                ),
             )
         checked.append(
             BudgetLine(
@@ -143,7 +169,7 @@ def approve_budget(session: Session, budget: Budget, *, actor: str) -> Budget:
     if budget.status is BudgetStatus.CLOSED:
         raise InvalidBudget(
             budget=f"{budget.building.code} {budget.year}",
-            problem="it is closed and can no longer change",
+            problem=N_("it is closed and can no longer change"),
         )
     income = Debtors(session, budget.book, actor)
     for line in budget.lines:
@@ -185,7 +211,7 @@ def installment_charges(session: Session, budget: Budget) -> list[InstallmentCha
     """
     if budget.status is BudgetStatus.DRAFT:
         raise InvalidBudget(
-            budget=f"{budget.building.code} {budget.year}", problem="it is not approved yet"
+            budget=f"{budget.building.code} {budget.year}", problem=N_("it is not approved yet")
         )
     rows = session.execute(
         select(BudgetAllotment.unit_id, BudgetLine.category, BudgetAllotment.amount_cents)

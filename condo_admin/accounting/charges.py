@@ -37,7 +37,7 @@ from condo_admin.accounting.models import (
 )
 from condo_admin.audit.operations import record as audit
 from condo_admin.registry.models import Occupancy, Unit
-from ledger.errors import NotFound
+from ledger.errors import N_, NotFound, Phrase
 from ledger.models import Book, JournalEntry, OperationKey, Posting
 from ledger.money import from_cents, split_largest_remainder, to_cents
 from ledger.posting import EntryDraft, Leg, post_many
@@ -85,18 +85,21 @@ def set_rent(
     session: Session, unit: Unit, monthly: Decimal | str, *, valid_from: date, actor: str
 ) -> UnitRent:
     """The monthly rent of ``unit`` from ``valid_from`` on (the 1st of a month)."""
-    cents = to_cents(monthly, field=f"rent of unit {unit.label}")
+    cents = to_cents(monthly, field=Phrase(N_("rent of unit %(unit)s"), unit=unit.label))
     if cents <= 0:
-        raise InvalidRent(unit=unit.label, problem="the monthly rent must be positive")
+        raise InvalidRent(unit=unit.label, problem=N_("the monthly rent must be positive"))
     if type(valid_from) is not date or valid_from.day != 1:
-        raise InvalidRent(unit=unit.label, problem="a rent starts on the first day of a month")
+        raise InvalidRent(unit=unit.label, problem=N_("a rent starts on the first day of a month"))
     if unit.owner_body_id is None:
-        raise InvalidRent(unit=unit.label, problem="the unit has no owning housing body")
+        raise InvalidRent(unit=unit.label, problem=N_("the unit has no owning housing body"))
     exists = session.scalar(
         select(UnitRent.id).where(UnitRent.unit_id == unit.id, UnitRent.valid_from == valid_from)
     )
     if exists is not None:
-        raise InvalidRent(unit=unit.label, problem=f"a rent from {valid_from} is already set")
+        raise InvalidRent(
+            unit=unit.label,
+            problem=Phrase(N_("a rent from %(valid_from)s is already set"), valid_from=valid_from),
+        )
     rent = UnitRent(
         unit_id=unit.id,
         valid_from=valid_from,
@@ -118,7 +121,7 @@ def run_charges(session: Session, book: Book, period: Period, *, actor: str) -> 
     """Post everything ``book``'s creditor is owed for ``period``; a repeat posts nothing."""
     creditor = session.get(CreditorBook, book.id)
     if creditor is None:
-        raise NotFound(what="Creditor of book", ref=book.code)
+        raise NotFound(what=N_("Creditor of book"), ref=book.code)
     key = run_key(book, period)
     earlier = session.scalar(select(OperationKey).where(OperationKey.key == key))
     if earlier is not None:
@@ -162,7 +165,9 @@ class _Run:
         self.debtors = Debtors(session, book, actor)
 
     def why_nothing(self) -> str:
-        return "; ".join(self.reasons) or "every unit was vacant"
+        if len(self.reasons) == 1:
+            return self.reasons[0]
+        return "; ".join(self.reasons) or N_("every unit was vacant")
 
     def installments(self, creditor: CreditorBook) -> None:
         budgets = self.session.scalars(
@@ -179,8 +184,14 @@ class _Run:
         ]
         if not due:
             self.reasons.append(
-                f"no approved budget of building {creditor.building.code} "
-                f"has an installment due in {self.period}"
+                Phrase(
+                    N_(
+                        "no approved budget of building %(building)s has an installment due "
+                        "in %(period)s"
+                    ),
+                    building=creditor.building.code,
+                    period=str(self.period),
+                )
             )
             return
         units = {
@@ -215,7 +226,10 @@ class _Run:
         rents = self._rents(list(units))
         if not rents:
             self.reasons.append(
-                f"no unit of housing body {creditor.housing_body.code} has a rent in force"
+                Phrase(
+                    N_("no unit of housing body %(body)s has a rent in force"),
+                    body=creditor.housing_body.code,
+                )
             )
             return
         occupancies = self.debtors.occupancies(list(rents), self.period.first, self.period.last)

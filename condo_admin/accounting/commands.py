@@ -60,7 +60,15 @@ from condo_admin.accounting.spreadsheets import (
 )
 from condo_admin.registry.models import Agency, Building, Household, Occupancy, Unit
 from condo_admin.tabular import NotANumber, parse_date, parse_number, read_table
-from ledger.errors import N_, CondoError, IdempotencyConflict, InvalidAmount, InvalidDate, NotFound
+from ledger.errors import (
+    N_,
+    CondoError,
+    IdempotencyConflict,
+    InvalidAmount,
+    InvalidDate,
+    NotFound,
+    Phrase,
+)
 from ledger.models import Book, JournalEntry, OperationKey, Posting
 from ledger.money import from_cents
 
@@ -110,8 +118,12 @@ def _building(session: Session, code: str, agency_code: str | None) -> Building:
         query = query.where(Agency.code == agency_code)
     found = session.scalars(query.order_by(Agency.code)).all()
     if not found:
-        where = f" in agency {agency_code}" if agency_code else ""
-        raise NotFound(what="Building", ref=f"{code}{where}")
+        raise NotFound(
+            what="Building",
+            ref=Phrase(N_("%(code)s in agency %(agency)s"), code=code, agency=agency_code)
+            if agency_code
+            else code,
+        )
     if len(found) > 1:
         raise AmbiguousBuilding(code=code, agencies=", ".join(b.agency.code for b in found))
     return found[0]
@@ -136,7 +148,7 @@ def _service_book(session: Session, building: Building) -> Book:
         )
     )
     if book is None:
-        raise NotFound(what="The service-charge book of building", ref=building.code)
+        raise NotFound(what=N_("The service-charge book of building"), ref=building.code)
     return book
 
 
@@ -154,7 +166,9 @@ def _amount_option(value: str, option: str) -> Decimal:
     try:
         return parse_number(value, example=AMOUNT_EXAMPLE, places=2, positive=True)
     except NotANumber as exc:
-        raise InvalidAmount(field=option, value=value, reason=f"expected {exc.expected}") from None
+        raise InvalidAmount(
+            field=option, value=value, reason=Phrase(N_("expected %(what)s"), what=exc.expected)
+        ) from None
 
 
 def _thousandths(value: Decimal) -> str:
@@ -490,7 +504,14 @@ def close_budget(
         for row in read_table(file, ACTUAL_COLUMNS):
             category = row["category"].upper()
             if category not in categories:
-                raise row.bad("category", f"a category of budget {label} ({', '.join(categories)})")
+                raise row.bad(
+                    "category",
+                    Phrase(
+                        N_("a category of budget %(budget)s (%(categories)s)"),
+                        budget=label,
+                        categories=", ".join(categories),
+                    ),
+                )
             repeated(row, "category", first, category)
             actuals[category] = row.decimal("actual", example=AMOUNT_EXAMPLE, places=2)
         result = close_year(session, found, actuals, on=day, actor=_actor())
@@ -659,7 +680,9 @@ def set_rent_command(
                     raise row.refused(exc) from None
             unit = buildings[code].get(row["unit"])
             if unit is None:
-                raise row.bad("unit", f"a unit code of building {code}")
+                raise row.bad(
+                    "unit", Phrase(N_("a unit code of building %(building)s"), building=code)
+                )
             monthly = row.decimal("amount", example=AMOUNT_EXAMPLE, places=2, positive=True)
             start = row.day("from")
             try:

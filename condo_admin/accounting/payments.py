@@ -30,7 +30,7 @@ from condo_admin.accounting.errors import (
 from condo_admin.accounting.models import DebtorAccount
 from condo_admin.accounting.references import find_by_reference
 from ledger import openitems
-from ledger.errors import NotFound
+from ledger.errors import N_, NotFound, Phrase
 from ledger.models import (
     Account,
     Allocation,
@@ -113,9 +113,9 @@ def _charge_posting(session: Session, debtor: DebtorAccount, entry_id: int) -> i
             )
         )
         if other is not None:
-            owner = f" (it is charged to {other.household.name})"
+            owner = Phrase(N_(" (it is charged to %(household)s)"), household=other.household.name)
         elif not rows:
-            owner = " (there is no such entry)"
+            owner = N_(" (there is no such entry)")
         raise DesignatedChargeElsewhere(
             entry=entry_id, household=debtor.household.name, account=account.code, owner=owner
         )
@@ -124,7 +124,9 @@ def _charge_posting(session: Session, debtor: DebtorAccount, entry_id: int) -> i
         select(OpenItem.open_cents).where(OpenItem.posting_id == posting_id)
     )
     if not open_cents:
-        raise DesignatedChargeNotOpen(entry=entry_id, account=account.code, state="already paid")
+        raise DesignatedChargeNotOpen(
+            entry=entry_id, account=account.code, state=N_("already paid")
+        )
     return posting_id
 
 
@@ -147,16 +149,22 @@ def record_payment(
     goes oldest due first. ``key`` makes the operation repeatable (a bank line id, an Odoo id).
     """
     account = debtor.account
-    cents = to_cents(amount, field=f"payment to {account.code}")
+    cents = to_cents(amount, field=Phrase(N_("payment to %(account)s"), account=account.code))
     if cents <= 0:
         raise InvalidPayment(
             account=account.code,
-            problem=f"the amount must be positive, {from_cents(cents)} was given",
+            problem=Phrase(
+                N_("the amount must be positive, %(amount)s was given"), amount=from_cents(cents)
+            ),
         )
     if method not in RECEIVED_ON:
         raise InvalidPayment(
             account=account.code,
-            problem=f"unknown method {method!r} (expected one of {', '.join(RECEIVED_ON)})",
+            problem=Phrase(
+                N_("unknown method %(method)r (expected one of %(methods)s)"),
+                method=method,
+                methods=", ".join(RECEIVED_ON),
+            ),
         )
     if account.closed_on is not None and on > account.closed_on:
         raise DebtorAccountClosed(

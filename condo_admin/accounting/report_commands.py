@@ -110,13 +110,13 @@ def record_command(
 def _amount(text: str) -> Decimal:
     """Read as a file's amounts are: Italian or plain notation, ambiguous ones refused."""
     from condo_admin.tabular import NotANumber, parse_number
-    from ledger.errors import InvalidAmount
+    from ledger.errors import N_, InvalidAmount, Phrase
 
     try:
         return parse_number(text, example="120.50 or 120,50", places=2)
     except NotANumber as exc:
         raise InvalidAmount(
-            field="--amount", value=text, reason=f"expected {exc.expected}"
+            field="--amount", value=text, reason=Phrase(N_("expected %(what)s"), what=exc.expected)
         ) from None
 
 

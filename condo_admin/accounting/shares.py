@@ -20,6 +20,7 @@ from condo_admin.accounting.splitting import split_by_shares
 from condo_admin.audit.operations import record as audit
 from condo_admin.registry import validate as v
 from condo_admin.registry.models import Building, Unit
+from ledger.errors import N_
 
 THOUSAND = Decimal(1000)
 _PLACES = Decimal("0.0001")
@@ -27,17 +28,21 @@ _PLACES = Decimal("0.0001")
 
 def _share(table: str, unit: Unit, value: Decimal | str | int) -> Decimal:
     if isinstance(value, float | bool):
-        raise InvalidShare(table=table, unit=unit.code, value=value, reason="not a float")
+        raise InvalidShare(table=table, unit=unit.code, value=value, reason=N_("not a float"))
     try:
         share = Decimal(str(value).strip())
     except InvalidOperation:
         raise InvalidShare(
-            table=table, unit=unit.code, value=value, reason="expected a number such as 12.345"
+            table=table, unit=unit.code, value=value, reason=N_("expected a number such as 12.345")
         ) from None
     if not share.is_finite() or share < 0:
-        raise InvalidShare(table=table, unit=unit.code, value=value, reason="must not be negative")
+        raise InvalidShare(
+            table=table, unit=unit.code, value=value, reason=N_("must not be negative")
+        )
     if share != share.quantize(_PLACES):
-        raise InvalidShare(table=table, unit=unit.code, value=value, reason="at most 4 decimals")
+        raise InvalidShare(
+            table=table, unit=unit.code, value=value, reason=N_("at most 4 decimals")
+        )
     return share
 
 

@@ -30,7 +30,7 @@ from condo_admin.registry import validate as v
 from condo_admin.registry.errors import InvalidField
 from condo_admin.registry.models import Building, Unit
 from condo_admin.tabular import SUFFIXES, RepeatedValue, Row, UnreadableTable, read_table, shown
-from ledger.errors import NotFound
+from ledger.errors import N_, NotFound, Phrase
 
 AMOUNT_EXAMPLE = "1234.56 or 1.234,56"
 SHARE_EXAMPLE = "12.345"
@@ -63,7 +63,12 @@ class BuildingUnits:
     def from_option(self, code: str) -> Unit:
         unit = self.get(code)
         if unit is None:
-            raise NotFound(what="Unit", ref=f"{code} in building {self.building.code}")
+            raise NotFound(
+                what="Unit",
+                ref=Phrase(
+                    N_("%(code)s in building %(building)s"), code=code, building=self.building.code
+                ),
+            )
         return unit
 
     def from_rows(
@@ -75,7 +80,10 @@ class BuildingUnits:
         for row in rows:
             unit = self.get(row[column])
             if unit is None:
-                raise row.bad(column, f"a unit code of building {self.building.code}")
+                raise row.bad(
+                    column,
+                    Phrase(N_("a unit code of building %(building)s"), building=self.building.code),
+                )
             if unit.id in first:
                 raise RepeatedValue(
                     file=row.file,
@@ -121,7 +129,7 @@ def read_budget_lines(
         t.code: t
         for t in session.scalars(select(ShareTable).where(ShareTable.building_id == building.id))
     }
-    known = ", ".join(sorted(tables)) or "none is defined yet"
+    known = ", ".join(sorted(tables)) or N_("none is defined yet")
     specs: list[LineSpec] = []
     first: dict[str, int] = {}
     for row in read_table(file, BUDGET_COLUMNS, name=name):
@@ -130,14 +138,21 @@ def read_budget_lines(
             v.code(category, "expense category")
         except InvalidField:
             raise row.bad(
-                "category", "a code of letters, digits, '.', '_' or '-', such as CLEANING"
+                "category", N_("a code of letters, digits, '.', '_' or '-', such as CLEANING")
             ) from None
         repeated(row, "category", first, category)
         line_name = row.text("name")
         amount = row.decimal("amount", example=AMOUNT_EXAMPLE, places=2, positive=True)
         table = tables.get(row["table"])
         if table is None:
-            raise row.bad("table", f"a share table of building {building.code} ({known})")
+            raise row.bad(
+                "table",
+                Phrase(
+                    N_("a share table of building %(building)s (%(known)s)"),
+                    building=building.code,
+                    known=known,
+                ),
+            )
         specs.append(LineSpec(category, line_name, amount, table))
     return specs
 
@@ -181,15 +196,16 @@ def saved_upload(content: bytes, filename: str | None) -> Iterator[tuple[Path, s
     name = upload_name(filename)
     suffix = PurePath(name).suffix.lower()
     if suffix not in SUFFIXES:
-        raise UnreadableTable(file=name, problem="expected a .csv or .xlsx file")
+        raise UnreadableTable(file=name, problem=N_("expected a .csv or .xlsx file"))
     if not content:
-        raise UnreadableTable(file=name, problem="the file is empty: expected a header row")
+        raise UnreadableTable(file=name, problem=N_("the file is empty: expected a header row"))
     if len(content) > MAX_UPLOAD_BYTES:
         raise UnreadableTable(
-            file=name, problem=f"larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB"
+            file=name,
+            problem=Phrase(N_("larger than %(mib)s MiB"), mib=MAX_UPLOAD_BYTES // (1024 * 1024)),
         )
     if suffix == ".xlsx" and not content.startswith(_XLSX_MAGIC):
-        raise UnreadableTable(file=name, problem="not an Excel .xlsx workbook")
+        raise UnreadableTable(file=name, problem=N_("not an Excel .xlsx workbook"))
     with tempfile.TemporaryDirectory(prefix="condo-upload-") as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(content)

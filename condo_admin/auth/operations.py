@@ -20,7 +20,7 @@ from condo_admin.audit.operations import snapshot
 from condo_admin.auth.errors import UserRefused, WeakPassword
 from condo_admin.auth.models import STAFF, Role, User
 from condo_admin.registry.models import Agency, Household, HousingBody, Person
-from ledger.errors import NotFound
+from ledger.errors import N_, NotFound, Phrase
 
 MIN_LENGTH = 10
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -34,6 +34,8 @@ _SCOPE = {
     Role.HOUSING_BODY: "housing_body",
     Role.RESIDENT: "household",
 }
+#: The scopes as a refusal names them.
+_WORDS = {"agency": N_("agency"), "housing_body": N_("housing body"), "household": N_("household")}
 
 
 def hash_password(password: str) -> str:
@@ -42,11 +44,13 @@ def hash_password(password: str) -> str:
 
 def check_strength(password: str, username: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise WeakPassword(problem=f"use at least {MIN_LENGTH} characters")
+        raise WeakPassword(
+            problem=Phrase(N_("use at least %(count)s characters"), count=MIN_LENGTH)
+        )
     if password.isdigit():
-        raise WeakPassword(problem="use letters as well as digits")
+        raise WeakPassword(problem=N_("use letters as well as digits"))
     if username and username.lower() in password.lower():
-        raise WeakPassword(problem="it must not contain the username")
+        raise WeakPassword(problem=N_("it must not contain the username"))
 
 
 def _username(value: str) -> str:
@@ -54,7 +58,7 @@ def _username(value: str) -> str:
     if not _USERNAME.match(name):
         raise UserRefused(
             username=repr(value),
-            problem="a username is 2 to 64 lower-case letters, digits, '.', '_' or '-'",
+            problem=N_("a username is 2 to 64 lower-case letters, digits, '.', '_' or '-'"),
             field="username",
         )
     return name
@@ -66,7 +70,11 @@ def _role(username: str, role: Role | str) -> Role:
     except ValueError:
         raise UserRefused(
             username=username,
-            problem=f"{role!r} is not a role ({', '.join(r.value for r in Role)})",
+            problem=Phrase(
+                N_("%(role)r is not a role (%(roles)s)"),
+                role=role,
+                roles=", ".join(r.value for r in Role),
+            ),
             field="role",
         ) from None
 
@@ -85,21 +93,27 @@ def _check_scope(
     if scopes[needed] is None:
         raise UserRefused(
             username=username,
-            problem=f"a {role.value} must belong to a {needed.replace('_', ' ')}",
+            problem=Phrase(
+                N_("a %(role)s must belong to a %(scope)s"), role=role.value, scope=_WORDS[needed]
+            ),
         )
     extra = [key for key, value in scopes.items() if value is not None and key != needed]
     if extra:
         raise UserRefused(
             username=username,
-            problem=f"a {role.value} belongs to a {needed.replace('_', ' ')} only, "
-            f"not to a {extra[0].replace('_', ' ')}",
+            problem=Phrase(
+                N_("a %(role)s belongs to a %(scope)s only, not to a %(other)s"),
+                role=role.value,
+                scope=_WORDS[needed],
+                other=_WORDS[extra[0]],
+            ),
         )
     if role is Role.SUPERVISOR and person is None:
         raise UserRefused(
-            username=username, problem="a supervisor must be a person of the registry"
+            username=username, problem=N_("a supervisor must be a person of the registry")
         )
     if person is not None and agency is not None and person.agency_id != agency.id:
-        raise UserRefused(username=username, problem="the person belongs to another agency")
+        raise UserRefused(username=username, problem=N_("the person belongs to another agency"))
 
 
 def agency_id_of(user: User) -> int | None:
@@ -131,12 +145,12 @@ def create_user(
     name = _username(username)
     role = _role(name, role)
     if session.scalar(select(func.count()).select_from(User).where(User.username == name)):
-        raise UserRefused(username=name, problem="this username is taken", field="username")
+        raise UserRefused(username=name, problem=N_("this username is taken"), field="username")
     _check_scope(name, role, agency, housing_body, household, person)
     if language not in ("it", "en"):
-        raise UserRefused(username=name, problem="the language is it or en", field="language")
+        raise UserRefused(username=name, problem=N_("the language is it or en"), field="language")
     if not display_name.strip():
-        raise UserRefused(username=name, problem="give the name to show", field="display_name")
+        raise UserRefused(username=name, problem=N_("give the name to show"), field="display_name")
     check_strength(password, name)
     user = User(
         username=name,
@@ -182,7 +196,7 @@ def set_active(session: Session, user: User, active: bool, *, actor: str) -> Use
     if not active and actor == user.actor:
         raise UserRefused(
             username=user.username,
-            problem="you may not deactivate yourself; ask another administrator",
+            problem=N_("you may not deactivate yourself; ask another administrator"),
             field="active",
         )
     before = _public(user)
@@ -222,7 +236,9 @@ def set_role(
     if actor == user.actor and user.role is Role.ADMIN and role is not Role.ADMIN:
         raise UserRefused(
             username=user.username,
-            problem="you may not take away your own administrator role; ask another administrator",
+            problem=N_(
+                "you may not take away your own administrator role; ask another administrator"
+            ),
             field="role",
         )
     new = (
@@ -238,7 +254,9 @@ def set_role(
     current = agency_id_of(user)
     moved_to = agency.id if agency else (housing_body or household).agency_id  # type: ignore[union-attr]
     if current is not None and moved_to != current:
-        raise UserRefused(username=user.username, problem="a user cannot move to another agency")
+        raise UserRefused(
+            username=user.username, problem=N_("a user cannot move to another agency")
+        )
     before = _public(user)
     user.role = role
     user.agency = agency

@@ -29,7 +29,7 @@ from condo_admin.audit.operations import snapshot
 from condo_admin.desk.errors import CaseRefused
 from condo_admin.desk.models import Case, CaseEntry, CaseStatus, ContactKind, Outcome
 from condo_admin.registry.models import Agency, Household
-from ledger.errors import N_, NotFound
+from ledger.errors import N_, NotFound, Phrase
 
 OPEN_STATUSES = (
     CaseStatus.NEW,
@@ -161,8 +161,11 @@ def _diary(
     if on < case.opened_on:
         raise CaseRefused(
             case=f"#{case.id}",
-            problem=f"{on.isoformat()} is before the case was opened "
-            f"({case.opened_on.isoformat()})",
+            problem=Phrase(
+                N_("%(day)s is before the case was opened (%(opened)s)"),
+                day=on,
+                opened=case.opened_on,
+            ),
         )
     entry = CaseEntry(day=on, kind=kind, text=text, author=actor, at=_now())
     case.diary.append(entry)
@@ -190,8 +193,15 @@ def open_case(
     if existing is not None:
         raise CaseRefused(
             case=f"#{existing.id}",
-            problem=f"household {household.code} already has this case open "
-            f"({existing.status.value}) since {existing.opened_on.isoformat()}",
+            problem=Phrase(
+                N_(
+                    "household %(household)s already has this case open (%(status)s) "
+                    "since %(since)s"
+                ),
+                household=household.code,
+                status=existing.status.value,
+                since=existing.opened_on,
+            ),
         )
     case = Case(
         agency_id=household.agency_id,
@@ -268,8 +278,12 @@ def _must_be_open(case: Case, action: str) -> None:
     if case.closed_on is not None:
         raise CaseRefused(
             case=f"#{case.id}",
-            problem=f"it was closed on {case.closed_on.isoformat()} ({case.status.value}); "
-            f"it cannot be {action}",
+            problem=Phrase(
+                N_("it was closed on %(closed)s (%(status)s); it cannot be %(action)s"),
+                closed=case.closed_on,
+                status=case.status.value,
+                action=action,
+            ),
         )
 
 
@@ -283,18 +297,21 @@ def add_entry(
     actor: str,
 ) -> CaseEntry:
     """A contact or a note in the diary; a first contact moves a new case to *contacted*."""
-    _must_be_open(case, "written in")
+    _must_be_open(case, N_("written in"))
     try:
         kind = ContactKind(kind)
     except ValueError:
         allowed = ", ".join(k.value for k in ContactKind if k is not ContactKind.CHANGE)
         raise CaseRefused(
-            case=f"#{case.id}", problem=f"{kind!r} is not a kind of contact ({allowed})"
+            case=f"#{case.id}",
+            problem=Phrase(
+                N_("%(kind)r is not a kind of contact (%(allowed)s)"), kind=kind, allowed=allowed
+            ),
         ) from None
     if kind is ContactKind.CHANGE:
-        raise CaseRefused(case=f"#{case.id}", problem="changes are written by the system only")
+        raise CaseRefused(case=f"#{case.id}", problem=N_("changes are written by the system only"))
     if not text.strip():
-        raise CaseRefused(case=f"#{case.id}", problem="a diary entry needs some text")
+        raise CaseRefused(case=f"#{case.id}", problem=N_("a diary entry needs some text"))
     entry = _diary(session, case, on, kind, text.strip(), actor)
     if case.status is CaseStatus.NEW and kind is not ContactKind.NOTE:
         set_status(session, case, CaseStatus.CONTACTED, on=on, actor=actor)
@@ -306,14 +323,19 @@ def set_status(
     session: Session, case: Case, status: CaseStatus | str, *, on: date, actor: str
 ) -> Case:
     """Move an open case between the working statuses; closing goes through :func:`close_case`."""
-    _must_be_open(case, "changed")
+    _must_be_open(case, N_("changed"))
     try:
         status = CaseStatus(status)
     except ValueError:
-        raise CaseRefused(case=f"#{case.id}", problem=f"{status!r} is not a case status") from None
+        raise CaseRefused(
+            case=f"#{case.id}", problem=Phrase(N_("%(status)r is not a case status"), status=status)
+        ) from None
     if status not in OPEN_STATUSES:
         raise CaseRefused(
-            case=f"#{case.id}", problem=f"close the case with an outcome to make it {status.value}"
+            case=f"#{case.id}",
+            problem=Phrase(
+                N_("close the case with an outcome to make it %(status)s"), status=status.value
+            ),
         )
     if status is case.status:
         return case
@@ -327,7 +349,7 @@ def set_status(
 
 
 def assign(session: Session, case: Case, operator: str | None, *, on: date, actor: str) -> Case:
-    _must_be_open(case, "assigned")
+    _must_be_open(case, N_("assigned"))
     before = snapshot(case)
     case.assigned_to = operator
     line = ASSIGNED % {"operator": operator} if operator else UNASSIGNED
@@ -340,13 +362,13 @@ def assign(session: Session, case: Case, operator: str | None, *, on: date, acto
 def plan_next_action(
     session: Session, case: Case, *, on: date, what: str, when: date, actor: str
 ) -> Case:
-    _must_be_open(case, "given a next action")
+    _must_be_open(case, N_("given a next action"))
     if not what.strip():
-        raise CaseRefused(case=f"#{case.id}", problem="say what the next action is")
+        raise CaseRefused(case=f"#{case.id}", problem=N_("say what the next action is"))
     if when < on:
         raise CaseRefused(
             case=f"#{case.id}",
-            problem=f"the next action cannot be in the past ({when.isoformat()})",
+            problem=Phrase(N_("the next action cannot be in the past (%(when)s)"), when=when),
         )
     before = snapshot(case)
     case.next_action, case.next_action_on = what.strip(), when
@@ -361,9 +383,9 @@ def hold_letters(
     session: Session, case: Case, hold: bool, *, on: date, reason: str, actor: str
 ) -> Case:
     """Stop (or allow again) reminder letters to the household while the case is open."""
-    _must_be_open(case, "changed")
+    _must_be_open(case, N_("changed"))
     if not reason.strip():
-        raise CaseRefused(case=f"#{case.id}", problem="say why letters are held or released")
+        raise CaseRefused(case=f"#{case.id}", problem=N_("say why letters are held or released"))
     before = snapshot(case)
     case.hold_letters = hold
     line = (LETTERS_HELD if hold else LETTERS_ALLOWED) % {"reason": reason.strip()}
@@ -376,21 +398,27 @@ def hold_letters(
 def close_case(
     session: Session, case: Case, *, on: date, outcome: Outcome | str, note: str, actor: str
 ) -> Case:
-    _must_be_open(case, "closed again")
+    _must_be_open(case, N_("closed again"))
     try:
         outcome = Outcome(outcome)
     except ValueError:
         allowed = ", ".join(o.value for o in Outcome)
         raise CaseRefused(
-            case=f"#{case.id}", problem=f"{outcome!r} is not an outcome ({allowed})"
+            case=f"#{case.id}",
+            problem=Phrase(
+                N_("%(outcome)r is not an outcome (%(allowed)s)"), outcome=outcome, allowed=allowed
+            ),
         ) from None
     if not note.strip():
-        raise CaseRefused(case=f"#{case.id}", problem="closing needs a note on the outcome")
+        raise CaseRefused(case=f"#{case.id}", problem=N_("closing needs a note on the outcome"))
     if on < case.opened_on:
         raise CaseRefused(
             case=f"#{case.id}",
-            problem=f"it cannot close on {on.isoformat()}, before it opened "
-            f"({case.opened_on.isoformat()})",
+            problem=Phrase(
+                N_("it cannot close on %(day)s, before it opened (%(opened)s)"),
+                day=on,
+                opened=case.opened_on,
+            ),
         )
     before = snapshot(case)
     closed = CaseStatus.REFERRED if outcome in _REFERRED else CaseStatus.RESOLVED

@@ -43,6 +43,7 @@ from condo_admin.desk.models import (
     Stage,
 )
 from condo_admin.tabular import read_table
+from ledger.errors import N_, Phrase
 from ledger.money import from_cents
 from volunteering import agreements as agreements_service
 
@@ -83,7 +84,12 @@ def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, Decimal]]:
         category, sep, amount = value.partition("=")
         if not sep:
             raise BudgetRefused(
-                household="?", problem=f"{option} {value!r}: write CATEGORY=AMOUNT, e.g. wages=1200"
+                household="?",
+                problem=Phrase(
+                    N_("%(option)s %(value)r: write CATEGORY=AMOUNT, e.g. wages=1200"),
+                    option=option,
+                    value=value,
+                ),
             )
         out.append((category.strip().lower(), _amount(amount.strip(), option)))
     return out
@@ -175,7 +181,7 @@ def _schedule_file(path: Path) -> list[plans_service.InstallmentDraft]:
     for row in read_table(path, ("due_date", "amount")):
         means = (row["means"] or "cash").lower()
         if means not in {m.value for m in Means}:
-            raise row.bad("means", "cash or hours")
+            raise row.bad("means", N_("cash or hours"))
         drafts.append(
             plans_service.InstallmentDraft(
                 row.day("due_date"),
@@ -198,12 +204,12 @@ def _installments(
         return _schedule_file(schedule)
     if count is None or first is None:
         raise PlanRefused(
-            plan="(new)",
-            problem="give --installments and --first, or a --schedule file",
+            plan=N_("(new)"),
+            problem=N_("give --installments and --first, or a --schedule file"),
         )
     hours = _amount(hours_part, "--hours-part") if hours_part else Decimal("0.00")
     if hours >= debt:
-        raise PlanRefused(plan="(new)", problem="the hours part must be less than the debt")
+        raise PlanRefused(plan=N_("(new)"), problem=N_("the hours part must be less than the debt"))
     cash = plans_service.equal_installments(debt - hours, count, first.date(), months_apart=every)
     if hours:
         # The hours part falls due with the last cash installment.
@@ -315,7 +321,7 @@ def plan_create(
         affordability_threshold=_amount(threshold, "--threshold") / 100,
     )
     if hours_part and not agreement_code:
-        raise PlanRefused(plan=code or "(new)", problem="--hours-part needs --agreement")
+        raise PlanRefused(plan=code or N_("(new)"), problem=N_("--hours-part needs --agreement"))
     with obj.session() as session:
         agency = lookups.agency_or_only(session, agency_code)
         household = lookups.household(session, agency, household_code)

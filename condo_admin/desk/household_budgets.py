@@ -27,7 +27,7 @@ from condo_admin.desk.models import (
     LineKind,
 )
 from condo_admin.registry.models import Household
-from ledger.errors import InvalidAmount
+from ledger.errors import N_, InvalidAmount, Phrase
 from ledger.money import from_cents, to_cents
 
 ZERO = Decimal("0.00")
@@ -79,24 +79,41 @@ def record_budget(
         except ValueError:
             raise BudgetRefused(
                 household=household.code,
-                problem=f"line {number}: {line.kind!r} is neither income nor expense",
+                problem=Phrase(
+                    N_("line %(line)s: %(kind)r is neither income nor expense"),
+                    line=number,
+                    kind=line.kind,
+                ),
             ) from None
         if line.category not in _allowed(kind):
             raise BudgetRefused(
                 household=household.code,
-                problem=f"line {number}: {line.category!r} is not an {kind.value} category "
-                f"(one of {', '.join(_allowed(kind))})",
+                problem=Phrase(
+                    N_(
+                        "line %(line)s: %(category)r is not an %(kind)s category "
+                        "(one of %(allowed)s)"
+                    ),
+                    line=number,
+                    category=line.category,
+                    kind=kind.value,
+                    allowed=", ".join(_allowed(kind)),
+                ),
             )
         try:
             cents = to_cents(line.monthly)
         except InvalidAmount as exc:
             raise BudgetRefused(
-                household=household.code, problem=f"line {number}: {exc.message}"
+                household=household.code,
+                problem=Phrase(N_("line %(line)s: %(problem)s"), line=number, problem=exc.phrase),
             ) from None
         if cents < 0:
             raise BudgetRefused(
                 household=household.code,
-                problem=f"line {number}: a monthly amount cannot be negative ({line.monthly})",
+                problem=Phrase(
+                    N_("line %(line)s: a monthly amount cannot be negative (%(amount)s)"),
+                    line=number,
+                    amount=line.monthly,
+                ),
             )
         checked.append(
             HouseholdBudgetLine(
@@ -104,7 +121,7 @@ def record_budget(
             )
         )
     if not checked:
-        raise BudgetRefused(household=household.code, problem="it has no lines")
+        raise BudgetRefused(household=household.code, problem=N_("it has no lines"))
     budget = HouseholdBudget(
         household_id=household.id,
         valid_from=valid_from,

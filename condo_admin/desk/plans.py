@@ -45,7 +45,7 @@ from condo_admin.desk.household_budgets import budget_on, means
 from condo_admin.desk.models import Means, PlanEvent, PlanInstallment, PlanStatus, RepaymentPlan
 from condo_admin.exporting import Cell, Chart, Table
 from condo_admin.registry.models import Agency, Household
-from ledger.errors import InvalidAmount, NotFound
+from ledger.errors import N_, InvalidAmount, NotFound, Phrase, either
 from ledger.models import Account, Book, Posting
 from ledger.money import from_cents, split_largest_remainder, to_cents
 from volunteering.models import Agreement, AgreementStatus
@@ -81,7 +81,7 @@ def equal_installments(
     The odd cents go to the first installments (largest remainder over equal weights).
     """
     if count < 1:
-        raise PlanRefused(plan="(new)", problem="a plan needs at least one installment")
+        raise PlanRefused(plan=N_("(new)"), problem=N_("a plan needs at least one installment"))
     parts = split_largest_remainder(to_cents(total), [1] * count)
     return [
         InstallmentDraft(add_months(first_due, i * months_apart), from_cents(cents), means)
@@ -461,49 +461,83 @@ def _checked_installments(
     previous: date | None = None
     for seq, draft in enumerate(installments, start=1):
         try:
-            cents = to_cents(draft.amount, field=f"installment {seq}")
+            cents = to_cents(draft.amount, field=Phrase(N_("installment %(seq)s"), seq=seq))
         except InvalidAmount as exc:
-            raise PlanRefused(plan=code, problem=exc.message) from None
+            raise PlanRefused(plan=code, problem=exc.phrase) from None
         if cents <= 0:
             raise PlanRefused(
-                plan=code, problem=f"installment {seq} must be more than zero, not {draft.amount}"
+                plan=code,
+                problem=Phrase(
+                    N_("installment %(seq)s must be more than zero, not %(amount)s"),
+                    seq=seq,
+                    amount=draft.amount,
+                ),
             )
         try:
             how = Means(draft.means)
         except ValueError:
             raise PlanRefused(
-                plan=code, problem=f"installment {seq}: {draft.means!r} is neither cash nor hours"
+                plan=code,
+                problem=Phrase(
+                    N_("installment %(seq)s: %(means)r is neither cash nor hours"),
+                    seq=seq,
+                    means=draft.means,
+                ),
             ) from None
         if how is Means.HOURS and not mixed:
             raise PlanRefused(
                 plan=code,
-                problem=f"installment {seq} is to be met with hours, but the plan names no "
-                "restitution agreement",
+                problem=Phrase(
+                    N_(
+                        "installment %(seq)s is to be met with hours, but the plan names no "
+                        "restitution agreement"
+                    ),
+                    seq=seq,
+                ),
             )
         if draft.due_date <= as_of:
             raise PlanRefused(
                 plan=code,
-                problem=f"installment {seq} is due on {draft.due_date.isoformat()}, not after "
-                f"the day the debt was stated ({as_of.isoformat()})",
+                problem=Phrase(
+                    N_(
+                        "installment %(seq)s is due on %(due)s, not after the day the debt was "
+                        "stated (%(as_of)s)"
+                    ),
+                    seq=seq,
+                    due=draft.due_date,
+                    as_of=as_of,
+                ),
             )
         if previous is not None and draft.due_date <= previous:
             raise PlanRefused(
                 plan=code,
-                problem=f"installment {seq} is due on {draft.due_date.isoformat()}, not after "
-                f"installment {seq - 1} ({previous.isoformat()}): dates must be in order",
+                problem=Phrase(
+                    N_(
+                        "installment %(seq)s is due on %(due)s, not after installment "
+                        "%(previous)s (%(previous_due)s): dates must be in order"
+                    ),
+                    seq=seq,
+                    due=draft.due_date,
+                    previous=seq - 1,
+                    previous_due=previous,
+                ),
             )
         previous = draft.due_date
         rows.append(
             PlanInstallment(seq=seq, due_date=draft.due_date, amount_cents=cents, means=how)
         )
     if not rows:
-        raise PlanRefused(plan=code, problem="a plan needs at least one installment")
+        raise PlanRefused(plan=code, problem=N_("a plan needs at least one installment"))
     total = sum(r.amount_cents for r in rows)
     if total != debt_cents:
         raise PlanRefused(
             plan=code,
-            problem=f"the installments sum to {from_cents(total)}, the debt is "
-            f"{from_cents(debt_cents)} (difference {from_cents(total - debt_cents)})",
+            problem=Phrase(
+                N_("the installments sum to %(total)s, the debt is %(debt)s (difference %(gap)s)"),
+                total=from_cents(total),
+                debt=from_cents(debt_cents),
+                gap=from_cents(total - debt_cents),
+            ),
         )
     return rows
 
@@ -529,27 +563,42 @@ def create_plan(
     rules = settings or Settings()
     code = code or next_code(session, agency, as_of.year)
     if household.agency_id != agency.id:
-        raise PlanRefused(plan=code, problem=f"household {household.code} is of another agency")
+        raise PlanRefused(
+            plan=code,
+            problem=Phrase(
+                N_("household %(household)s is of another agency"), household=household.code
+            ),
+        )
     try:
-        debt_cents = to_cents(debt, field="debt")
+        debt_cents = to_cents(debt, field=N_("debt"))
     except InvalidAmount as exc:
-        raise PlanRefused(plan=code, problem=exc.message) from None
+        raise PlanRefused(plan=code, problem=exc.phrase) from None
     if debt_cents <= 0:
-        raise PlanRefused(plan=code, problem=f"the debt must be more than zero, not {debt}")
+        raise PlanRefused(
+            plan=code,
+            problem=Phrase(N_("the debt must be more than zero, not %(debt)s"), debt=debt),
+        )
     if rules.grace_days < 0 or rules.break_after < 1:
         raise PlanRefused(
             plan=code,
-            problem="the grace period cannot be negative and a plan breaks after one miss or more",
+            problem=N_(
+                "the grace period cannot be negative and a plan breaks after one miss or more"
+            ),
         )
     if session.scalar(
         select(RepaymentPlan.id).where(
             RepaymentPlan.agency_id == agency.id, RepaymentPlan.code == code
         )
     ):
-        raise PlanRefused(plan=code, problem="a plan with this code already exists")
+        raise PlanRefused(plan=code, problem=N_("a plan with this code already exists"))
     if not plan_accounts(session, household.id, book.id):
         raise PlanRefused(
-            plan=code, problem=f"household {household.code} has no account in book {book.code}"
+            plan=code,
+            problem=Phrase(
+                N_("household %(household)s has no account in book %(book)s"),
+                household=household.code,
+                book=book.code,
+            ),
         )
     if agreement is not None:
         _check_agreement(session, code, agreement, household, book)
@@ -576,8 +625,16 @@ def create_plan(
         if supersedes is None or other.id != supersedes.id:
             raise PlanRefused(
                 plan=code,
-                problem=f"household {household.code} already has plan {other.code} "
-                f"({other.status.value}) in book {book.code}: renegotiate or cancel it first",
+                problem=Phrase(
+                    N_(
+                        "household %(household)s already has plan %(plan)s (%(status)s) in book "
+                        "%(book)s: renegotiate or cancel it first"
+                    ),
+                    household=household.code,
+                    plan=other.code,
+                    status=other.status.value,
+                    book=book.code,
+                ),
             )
     plan = RepaymentPlan(
         agency_id=agency.id,
@@ -610,27 +667,40 @@ def _check_agreement(
     if agreement.household_id != household.id:
         raise PlanRefused(
             plan=code,
-            problem=f"agreement {agreement.code} is of another household, not {household.code}",
+            problem=Phrase(
+                N_("agreement %(agreement)s is of another household, not %(household)s"),
+                agreement=agreement.code,
+                household=household.code,
+            ),
         )
     debtor = session.get(DebtorAccount, agreement.debtor_account_id)
     if debtor is None or debtor.book_id != book.id:
         raise PlanRefused(
             plan=code,
-            problem=f"agreement {agreement.code} repays a debt in another book, not {book.code}",
+            problem=Phrase(
+                N_("agreement %(agreement)s repays a debt in another book, not %(book)s"),
+                agreement=agreement.code,
+                book=book.code,
+            ),
         )
     if agreement.status not in (AgreementStatus.DRAFT, AgreementStatus.ACTIVE):
         raise PlanRefused(
-            plan=code, problem=f"agreement {agreement.code} is {agreement.status.value}"
+            plan=code,
+            problem=Phrase(
+                N_("agreement %(agreement)s is %(status)s"),
+                agreement=agreement.code,
+                status=agreement.status.value,
+            ),
         )
 
 
 #: How a refusal names each transition ("it cannot be activated").
 _DONE = {
-    "activate": "activated",
-    "cancel": "cancelled",
-    "supersede": "superseded",
-    "break": "broken",
-    "complete": "completed",
+    "activate": N_("activated"),
+    "cancel": N_("cancelled"),
+    "supersede": N_("superseded"),
+    "break": N_("broken"),
+    "complete": N_("completed"),
 }
 
 
@@ -650,7 +720,7 @@ def _move(
             plan=plan.code,
             status=plan.status.value,
             action=_DONE.get(action, action),
-            allowed=" or ".join(s.value for s in allowed),
+            allowed=either([s.value for s in allowed]),
         )
     before = plan.status
     plan.status = to
@@ -689,7 +759,7 @@ def cancel_plan(
     session: Session, plan: RepaymentPlan, *, on: date, reason: str, actor: str
 ) -> RepaymentPlan:
     if not reason.strip():
-        raise PlanRefused(plan=plan.code, problem="a cancellation needs a reason")
+        raise PlanRefused(plan=plan.code, problem=N_("a cancellation needs a reason"))
     _move(session, plan, PlanStatus.CANCELLED, LIVE, "cancel", actor, on=on, note=reason)
     return plan
 
@@ -716,8 +786,10 @@ def renegotiate(
         raise PlanTransitionRefused(
             plan=plan.code,
             status=plan.status.value,
-            action="renegotiated",
-            allowed="draft, active or broken",
+            action=N_("renegotiated"),
+            allowed=either(
+                [s.value for s in (PlanStatus.DRAFT, PlanStatus.ACTIVE, PlanStatus.BROKEN)]
+            ),
         )
     if debt is None:
         debt = from_cents(arrears_cents(session, plan.household_id, plan.book_id, as_of))

@@ -45,6 +45,7 @@ from condo_admin.desk.models import (
 from condo_admin.desk.plans import standing, standings
 from condo_admin.registry.models import Agency, Household, Occupancy, Unit
 from ledger import openitems
+from ledger.errors import N_, Phrase
 from ledger.models import Book, JournalEntry, Posting
 from ledger.money import from_cents
 
@@ -62,6 +63,13 @@ def stages_of(session: Session, book_id: int) -> dict[Stage, tuple[int, bool]]:
         for row in session.scalars(select(ReminderStage).where(ReminderStage.book_id == book_id))
     }
     return {stage: found.get(stage, (DEFAULT_DAYS[stage], True)) for stage in Stage}
+
+
+def _together(problems: list[str]) -> str:
+    """Several problems as one, each translated by the face."""
+    if len(problems) == 1:
+        return problems[0]
+    return Phrase(N_("%(first)s; %(rest)s"), first=problems[0], rest=_together(problems[1:]))
 
 
 def _listing(days: list[int]) -> str:
@@ -86,8 +94,14 @@ def set_stage(
     ordered = [proposed[s][0] for s in Stage]
     if new_days < 1 or ordered != sorted(ordered) or len(set(ordered)) != len(ordered):
         raise LettersRefused(
-            problem=f"book {book.code}: stage days must be positive and increase from reminder "
-            f"to formal notice (proposed: {_listing(ordered)})"
+            problem=Phrase(
+                N_(
+                    "book %(book)s: stage days must be positive and increase from reminder "
+                    "to formal notice (proposed: %(proposed)s)"
+                ),
+                book=book.code,
+                proposed=_listing(ordered),
+            )
         )
     row = session.get(ReminderStage, (book.id, stage))
     if row is None:
@@ -114,7 +128,9 @@ def set_contact(
     values = {"name": name, "address": address, "phone": phone, "email": email, "hours": hours}
     empty = [key for key, value in values.items() if not value.strip()]
     if empty:
-        raise LettersRefused(problem=f"the desk's contact needs {', '.join(empty)}")
+        raise LettersRefused(
+            problem=Phrase(N_("the desk's contact needs %(fields)s"), fields=", ".join(empty))
+        )
     contact = session.get(DeskContact, agency.id)
     if contact is None:
         contact = DeskContact(agency_id=agency.id, **values)
@@ -334,8 +350,13 @@ def generate(
     problems: list[str] = []
     if contact is None:
         problems.append(
-            f"agency {agency.code} has no advice-desk contact to print "
-            "(condo reminders contact ...)"
+            Phrase(
+                N_(
+                    "agency %(agency)s has no advice-desk contact to print "
+                    "(condo reminders contact ...)"
+                ),
+                agency=agency.code,
+            )
         )
     no_iban = sorted(
         {
@@ -345,12 +366,15 @@ def generate(
         }
     )
     problems += [
-        f"book {code} has no IBAN to print (condo reminders iban {code} IBAN)" for code in no_iban
+        Phrase(
+            N_("book %(book)s has no IBAN to print (condo reminders iban %(book)s IBAN)"), book=code
+        )
+        for code in no_iban
     ]
     needed = {(p.stage.value, _language(p.due.debtor.household)) for p in planned}
     problems += templates.missing(template_folder, needed)
     if problems:
-        raise LettersRefused(problem="; ".join(problems))
+        raise LettersRefused(problem=_together(problems))
     assert contact is not None
 
     descriptions = _descriptions(

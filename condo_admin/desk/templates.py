@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined, TemplateError
 
 from condo_admin.desk.errors import LettersRefused
+from ledger.errors import N_, Phrase
 
 DEFAULT_FOLDER = Path(__file__).with_name("letters")
 SECTIONS = ("subject", "opening", "closing")
@@ -36,8 +37,12 @@ def template_path(folder: Path | None, stage: str, language: str) -> Path:
 def missing(folder: Path | None, needed: set[tuple[str, str]]) -> list[str]:
     """The templates a run needs and does not find, as readable lines."""
     return [
-        f"stage {stage} has no template in {language} "
-        f"(expected {template_path(folder, stage, language)})"
+        Phrase(
+            N_("stage %(stage)s has no template in %(language)s (expected %(path)s)"),
+            stage=stage,
+            language=language,
+            path=str(template_path(folder, stage, language)),
+        )
         for stage, language in sorted(needed)
         if not template_path(folder, stage, language).is_file()
     ]
@@ -58,7 +63,13 @@ def wording(folder: Path | None, stage: str, language: str, values: dict[str, An
     try:
         text = environment.from_string(path.read_text(encoding="utf-8")).render(**values)
     except (OSError, TemplateError) as exc:
-        raise LettersRefused(problem=f"template {path} cannot be used: {exc}") from None
+        raise LettersRefused(
+            problem=Phrase(
+                N_("template %(path)s cannot be used: %(problem)s"),
+                path=str(path),
+                problem=str(exc),
+            )
+        ) from None
     sections: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in text.splitlines():
@@ -69,8 +80,14 @@ def wording(folder: Path | None, stage: str, language: str, values: dict[str, An
     absent = [name for name in SECTIONS if not "\n".join(sections.get(name, [])).strip()]
     if absent:
         raise LettersRefused(
-            problem=f"template {path} lacks the section(s) {', '.join(absent)} "
-            "(each introduced by a line '## <name>')"
+            problem=Phrase(
+                N_(
+                    "template %(path)s lacks the section(s) %(sections)s "
+                    "(each introduced by a line '## <name>')"
+                ),
+                path=str(path),
+                sections=", ".join(absent),
+            )
         )
     return Wording(
         subject=" ".join("\n".join(sections["subject"]).split()),

@@ -42,6 +42,7 @@ from condo_admin.registry.models import (
     UnitKind,
     UnitStatus,
 )
+from ledger.errors import N_, Phrase
 
 ADULT_AGE = 18
 
@@ -137,7 +138,7 @@ def add_staircase(
         session,
         Staircase,
         "Staircase",
-        f" in building {building.code}",
+        Phrase(N_(" in building %(building)s"), building=building.code),
         building_id=building.id,
         code=code,
     )
@@ -166,7 +167,7 @@ def create_unit(
         session,
         Unit,
         "Unit",
-        f" in building {building.code}",
+        Phrase(N_(" in building %(building)s"), building=building.code),
         building_id=building.id,
         code=code,
     )
@@ -179,7 +180,7 @@ def create_unit(
         raise v.InvalidField(
             field="unit status",
             value=status.value,
-            expected="vacant or under_renovation: a unit becomes occupied by an occupancy",
+            expected=N_("vacant or under_renovation: a unit becomes occupied by an occupancy"),
         )
     unit = Unit(
         building_id=building.id,
@@ -203,10 +204,10 @@ def set_unit_status(session: Session, unit: Unit, status: UnitStatus | str, *, a
     open_occupancy = _open_occupancy(session, unit)
     if status is UnitStatus.OCCUPIED and open_occupancy is None:
         raise v.InvalidField(
-            field="unit status", value=status.value, expected="an occupancy to mark it occupied"
+            field="unit status", value=status.value, expected=N_("an occupancy to mark it occupied")
         )
     if status is not UnitStatus.OCCUPIED and open_occupancy is not None:
-        raise UnitNotAvailable(unit=unit.label, status="occupied (end the occupancy first)")
+        raise UnitNotAvailable(unit=unit.label, status=N_("occupied (end the occupancy first)"))
     before = snapshot(unit)
     unit.status = status
     session.flush()
@@ -374,11 +375,13 @@ def start_occupancy(
     start = v.day(start, "occupancy start")
     end = v.day(end, "occupancy end", required=False)
     if end is not None and end < start:
-        raise InvalidDateRange(what=f"Occupancy of unit {unit.label}", start=start, end=end)
+        raise InvalidDateRange(
+            what=Phrase(N_("Occupancy of unit %(unit)s"), unit=unit.label), start=start, end=end
+        )
     if household.agency_id != unit.building.agency_id:
         raise WrongAgency(what="Household", ref=household.code)
     if unit.status is UnitStatus.UNDER_RENOVATION and end is None:
-        raise UnitNotAvailable(unit=unit.label, status="under renovation")
+        raise UnitNotAvailable(unit=unit.label, status=N_("under renovation"))
     _lock_unit(session, unit)
     clash = _overlapping(session, unit, start, end)
     if clash is not None:
@@ -386,9 +389,9 @@ def start_occupancy(
             unit=unit.label,
             household=clash.household.code,
             start=clash.start_date,
-            end=clash.end_date or "today (still open)",
+            end=clash.end_date or N_("today (still open)"),
             new_start=start,
-            new_end=end or "open",
+            new_end=end or N_("open"),
         )
     occupancy = Occupancy(
         unit_id=unit.id,
@@ -415,7 +418,9 @@ def end_occupancy(session: Session, occupancy: Occupancy, end: date, *, actor: s
         )
     if end < occupancy.start_date:
         raise InvalidDateRange(
-            what=f"Occupancy of unit {unit.label}", start=occupancy.start_date, end=end
+            what=Phrase(N_("Occupancy of unit %(unit)s"), unit=unit.label),
+            start=occupancy.start_date,
+            end=end,
         )
     _lock_unit(session, unit)
     before = snapshot(occupancy)

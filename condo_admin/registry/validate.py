@@ -8,10 +8,17 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
-from stdnum.exceptions import ValidationError
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+    ValidationError,
+)
 from stdnum.it import codicefiscale, iva
 
 from condo_admin.registry.errors import InvalidField, InvalidTaxCode, TaxCodeBirthDateMismatch
+from ledger.errors import N_, Phrase
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -27,7 +34,9 @@ def code(value: str, field: str, max_len: int = 32) -> str:
         raise InvalidField(
             field=field,
             value=value,
-            expected=f"letters, digits, '.', '_' or '-', at most {max_len} characters",
+            expected=Phrase(
+                N_("letters, digits, '.', '_' or '-', at most %(max)s characters"), max=max_len
+            ),
         )
     return value.strip()
 
@@ -36,10 +45,14 @@ def text(value: str | None, field: str, max_len: int = 200, *, required: bool = 
     cleaned = " ".join(str(value).split()) if value is not None else ""
     if not cleaned:
         if required:
-            raise InvalidField(field=field, value=value, expected="a non-empty text")
+            raise InvalidField(field=field, value=value, expected=N_("a non-empty text"))
         return None
     if len(cleaned) > max_len:
-        raise InvalidField(field=field, value=value, expected=f"at most {max_len} characters")
+        raise InvalidField(
+            field=field,
+            value=value,
+            expected=Phrase(N_("at most %(max)s characters"), max=max_len),
+        )
     return cleaned
 
 
@@ -48,28 +61,32 @@ def choice(value: str | E, cls: type[E], field: str) -> E:
         return cls(value)
     except ValueError:
         allowed = ", ".join(str(m.value) for m in cls)
-        raise InvalidField(field=field, value=value, expected=f"one of {allowed}") from None
+        raise InvalidField(
+            field=field, value=value, expected=Phrase(N_("one of %(allowed)s"), allowed=allowed)
+        ) from None
 
 
 def day(value: object, field: str, *, required: bool = True) -> date | None:
     if value is None and not required:
         return None
     if type(value) is not date:
-        raise InvalidField(field=field, value=value, expected="a date")
+        raise InvalidField(field=field, value=value, expected=N_("a date"))
     return value
 
 
 def postcode(value: str) -> str:
     value = (value or "").strip()
     if not _POSTCODE.fullmatch(value):
-        raise InvalidField(field="postcode", value=value, expected="five digits (CAP)")
+        raise InvalidField(field=N_("postcode"), value=value, expected=N_("five digits (CAP)"))
     return value
 
 
 def province(value: str) -> str:
     value = (value or "").strip().upper()
     if not _PROVINCE.fullmatch(value):
-        raise InvalidField(field="province", value=value, expected="a two-letter code such as MI")
+        raise InvalidField(
+            field=N_("province"), value=value, expected=N_("a two-letter code such as MI")
+        )
     return value
 
 
@@ -78,14 +95,14 @@ def email(value: str | None) -> str | None:
     if not value:
         return None
     if not _EMAIL.fullmatch(value) or len(value) > 200:
-        raise InvalidField(field="email", value=value, expected="an e-mail address")
+        raise InvalidField(field=N_("email"), value=value, expected=N_("an e-mail address"))
     return value
 
 
 def language(value: str | None) -> str:
     value = (value or "it").strip().lower()
     if value not in _LANGUAGES:
-        raise InvalidField(field="language", value=value, expected="it or en")
+        raise InvalidField(field=N_("language"), value=value, expected=N_("it or en"))
     return value
 
 
@@ -93,13 +110,13 @@ def amount(value: Decimal | str | None, field: str) -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, float):
-        raise InvalidField(field=field, value=value, expected="a decimal number, not a float")
+        raise InvalidField(field=field, value=value, expected=N_("a decimal number, not a float"))
     try:
         result = Decimal(str(value))
     except InvalidOperation:
-        raise InvalidField(field=field, value=value, expected="a number") from None
+        raise InvalidField(field=field, value=value, expected=N_("a number")) from None
     if not result.is_finite() or result < 0 or result != result.quantize(Decimal("0.01")):
-        raise InvalidField(field=field, value=value, expected="a positive number, two decimals")
+        raise InvalidField(field=field, value=value, expected=N_("a positive number, two decimals"))
     return result
 
 
@@ -130,9 +147,23 @@ def vat_number(value: str | None) -> str | None:
         return iva.validate(value)
     except ValidationError as exc:
         raise InvalidField(
-            field="VAT number", value=value, expected=f"a valid partita IVA ({_reason(exc)})"
+            field=N_("VAT number"),
+            value=value,
+            expected=Phrase(N_("a valid partita IVA (%(reason)s)"), reason=_reason(exc)),
         ) from None
 
 
+#: The number library's reasons, as a refusal gives them (lower case, no full stop).
+_REASONS: tuple[tuple[type[ValidationError], str], ...] = (
+    (InvalidLength, N_("the number has an invalid length")),  # before InvalidFormat, its base
+    (InvalidFormat, N_("the number has an invalid format")),
+    (InvalidChecksum, N_("the number's checksum or check digit is invalid")),
+    (InvalidComponent, N_("one of the parts of the number are invalid or unknown")),
+)
+
+
 def _reason(exc: ValidationError) -> str:
+    for kind, reason in _REASONS:
+        if isinstance(exc, kind):
+            return reason
     return str(exc.message if hasattr(exc, "message") else exc).rstrip(".").lower()

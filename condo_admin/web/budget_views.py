@@ -78,7 +78,7 @@ from condo_admin.registry.models import Building, Unit
 from condo_admin.tabular import SUFFIXES, NotANumber, TableError, parse_decimal, parse_number
 from condo_admin.web import charts
 from condo_admin.web.access import DESK, roles
-from condo_admin.web.messages import translated
+from condo_admin.web.messages import phrase, translated
 from ledger.errors import CondoError
 from ledger.models import Book
 from ledger.money import from_cents
@@ -205,12 +205,12 @@ def close(budget_id: int) -> Response:
         raw = (request.form.get(f"actual-{line.category}") or "").strip()
         try:
             actuals[line.category] = parse_number(
-                raw, example="1234.56 or 1234,56", places=2, positive=False
+                raw, example=_("1234.56 or 1234,56"), places=2, positive=False
             )
         except NotANumber as exc:
             flash(
                 _l("%(category)s: %(expected)s, not %(raw)r.", category=line.name,
-                   expected=exc.expected, raw=raw),
+                   expected=phrase(exc.expected), raw=raw),
                 "danger",
             )  # fmt: skip
             return redirect(url_for("budgets.budget", budget_id=budget_id))

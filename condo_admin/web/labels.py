@@ -83,6 +83,11 @@ LABELS = {
     "arrears": _l("in arrears"),
     "serious": _l("serious"),
     "chronic": _l("chronic"),
+    # early-warning rules
+    "first_missed": _l("first missed payment"),
+    "over_two_months": _l("arrears above two months of charges"),
+    "growing": _l("arrears growing three months in a row"),
+    "plan_missed": _l("repayment-plan installment missed"),
 }
 
 

@@ -4,9 +4,10 @@ The domain speaks English and knows no locale: a refusal (:class:`~ledger.errors
 carries an English template marked with ``N_`` and its parameters, an early-warning flag a
 template per rule, a case's diary the lines the system wrote. Here they are looked up in the
 catalog and filled in, amounts as money and dates as dates of the current locale. A parameter that
-is itself a message of the catalog (the kind of record a refusal names, a status) is translated
-too. When a translation cannot be filled in, the English text is shown: a slip in the catalog
-never hides a refusal.
+is itself a message of the catalog (the kind of record a refusal names, a status, a fixed
+``problem`` marked ``N_``) is translated too, and so is a :class:`~ledger.errors.Phrase` (a part
+with values of its own), filled in the same way. When a translation cannot be filled in, the
+English text is shown: a slip in the catalog never hides a refusal.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from condo_admin.accounting.early_warning import Flag
 from condo_admin.desk import cases
 from condo_admin.desk.models import CaseEntry
 from condo_admin.web.labels import label
-from ledger.errors import N_, CondoError
+from ledger.errors import N_, CondoError, Phrase
 
 #: The kinds of record refusals name as ``what`` (not found, code already used, another agency's),
 #: so that the catalog has them.
@@ -60,6 +61,8 @@ def _shown(value: Any, conversion: str) -> Any:
     """A parameter as the reader reads it; ``%r`` ones (the value typed, quoted) stay as given."""
     if conversion == "r":
         return value
+    if isinstance(value, Phrase):  # a message of its own, with its own parameters
+        return fill(value.template, value.params, value)
     if isinstance(value, enum.Enum):
         return label(value)
     if isinstance(value, Decimal):
@@ -80,6 +83,12 @@ def fill(template: str, params: Mapping[str, Any], english: str) -> str:
         return gettext(template) % shown
     except _FAILED:
         return english
+
+
+def phrase(value: Any) -> str:
+    """A part of a message (a :class:`~ledger.errors.Phrase`, a code, a text of the catalog) in
+    the reader's language, for a face that words the rest of the sentence itself."""
+    return str(_shown(value, "s"))
 
 
 def translated(error: Exception) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -23,6 +25,7 @@ from condo_admin.registry.models import Household
 from condo_admin.web import charts
 from condo_admin.web.access import DESK, roles
 from condo_admin.web.downloads import download
+from condo_admin.web.labels import label
 from condo_admin.web.messages import reason
 from condo_admin.web.paging import page_number, page_of
 from volunteering import figures
@@ -65,6 +68,19 @@ HEADERS = {
 
 def header(name: str) -> str:
     return str(HEADERS.get(name, name))
+
+
+def _worded(table: Table, *columns: str) -> None:
+    """The codes in ``columns`` (a status, a rule) in the reader's words, on the page and in the
+    downloads alike; each code is looked up once."""
+    words: dict[object, str] = {}
+    for name in columns:
+        index = table.headers.index(name)
+        for row in table.rows:
+            code = row[index]
+            if code not in words:
+                words[code] = label(code)
+            row[index] = words[code]
 
 
 def _day(name: str, default: date) -> date:
@@ -117,7 +133,15 @@ def aging_report() -> Response | str:
         abort(400)
     books = overview.agency_books(db, current_user.agency_id)
     report = aging.aging_report(db, as_of, by=by, book_ids=books)
-    return _send(aging.as_table(report), f"aging-{as_of.isoformat()}-{by}")
+    table = aging.as_table(report)  # in English, as the CLI prints it: worded here
+    table.title = _("Arrears aging as of %(day)s, by %(by)s", day=format_date(as_of), by=header(by))
+    _worded(table, "status")
+    if table.footer:
+        table.footer[0] = header(str(table.footer[0]))
+    if table.chart:
+        table.chart.title = _("Open charges by days past due")
+        table.chart.labels = [header(name) for name in table.chart.labels]
+    return _send(table, f"aging-{as_of.isoformat()}-{by}")
 
 
 @bp.get("/early-warning")
@@ -133,6 +157,12 @@ def early_warning() -> Response | str:
     # the csv and xlsx downloads and on the page, where only the rows shown are worded.
     flags = [flag for warning in found for flag in warning.flags]
     table = warnings_table(found, as_of, say=lambda flag: "")
+    table.title = _(
+        "Early warning as of %(day)s, households flagged: %(count)s",
+        day=format_date(as_of),
+        count=format_decimal(len(found)),
+    )
+    _worded(table, "status", "rule")
     shown = range(len(flags))
     if request.args.get("format", "html") == "html":
         number = min(page_number(), max(1, -(-len(flags) // PER_PAGE)))

@@ -487,3 +487,11 @@ def test_the_figures_show_debt_before_and_after_hours_by_state_and_caps_left(
         (p.estate.building.code, Decimal("30.00"), Decimal("7.00"))
     ]
     assert AgreementStatus(figures.status) is AgreementStatus.ACTIVE
+
+
+@pytest.mark.parametrize("typed", ["1e30", "-1", "0", "0.3", "abc", "Infinity", "100001"])
+def test_hours_that_are_no_quarter_hours_are_refused_with_a_message(typed: str) -> None:
+    from volunteering.agreements import quarter_hours
+
+    with pytest.raises(AgreementRefused):
+        quarter_hours(typed, "hours", "RES-1")

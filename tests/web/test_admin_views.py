@@ -383,7 +383,7 @@ def test_a_taken_username_is_shown_next_to_the_username_field(client, app, site)
     _, response = _post_user(client, username=site.b.users[Role.OPERATOR])
     assert response.status_code == 400
     page = text(response)
-    assert any("taken" in e for e in _field_errors(page, "username"))
+    assert any("già in uso" in e for e in _field_errors(page, "username"))
     assert _field_errors(page, "scope") == []
 
 

@@ -81,7 +81,7 @@ def test_a_refused_case_action_says_why_and_changes_nothing(client, app, site, r
         data={"csrf_token": token, "what": "visit", "when": "2000-01-01"},
     )
     page = client.get(f"/desk/cases/{case_id}").get_data(as_text=True)
-    assert "alert-danger" in page and "cannot be in the past" in page
+    assert "alert-danger" in page and "non può essere nel passato" in page
 
 
 def test_an_operator_drafts_signs_and_cancels_a_plan(client, app, site, rossi):
@@ -153,7 +153,7 @@ def test_an_operator_writes_the_days_letters_and_opens_their_pdf(client, app, si
             token = csrf_token(client, "/desk/letters")
             client.post("/desk/letters/run", data={"csrf_token": token})
             page = client.get("/desk/letters").get_data(as_text=True)
-            assert "Nessuna lettera è stata scritta" in page and "advice-desk contact" in page
+            assert "Nessuna lettera è stata scritta" in page and "recapiti dello sportello" in page
             reminders.set_contact(
                 session, agency, name="Sportello", address="Via Roma 1", phone="02 1",
                 email="s@example.org", hours="lun 9-13", actor="test",

@@ -21,17 +21,14 @@ def _a_charge(app, site) -> tuple[int, str]:  # type: ignore[no-untyped-def]
     """The first charge entry of agency A's book, and that book's code."""
     with Session(app.extensions["condo"].engine) as session:
         agency_id = session.scalar(select(Agency.id).where(Agency.code == site.a.code))
-        book = session.scalar(
-            select(Book)
-            .join(CreditorBook, CreditorBook.book_id == Book.id)
-            .where(CreditorBook.agency_id == agency_id)
-        )
+        # The site's first posting; other tests add books (and entries) to the same agency.
         entry = session.scalar(
             select(JournalEntry)
-            .where(JournalEntry.book_id == book.id, JournalEntry.reverses_id.is_(None))
+            .join(CreditorBook, CreditorBook.book_id == JournalEntry.book_id)
+            .where(CreditorBook.agency_id == agency_id, JournalEntry.reverses_id.is_(None))
             .order_by(JournalEntry.id)
         )
-        return entry.id, book.code
+        return entry.id, session.get(Book, entry.book_id).code
 
 
 def _new_charge(app, site) -> int:  # type: ignore[no-untyped-def]
