@@ -64,4 +64,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(accounting_views.bp)
     app.register_blueprint(ledger_views.bp)
     app.register_blueprint(budget_views.bp)
+
+    import portal
+
+    portal.register(app)
     return app

@@ -56,6 +56,8 @@ def home_for(role: Role) -> str:
         return url_for("body.units")
     if role is Role.SUPERVISOR:
         return url_for("restitution.queue")
+    if role is Role.RESIDENT:
+        return url_for("portal.home")
     return url_for("admin.account")
 
 

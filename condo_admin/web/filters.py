@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from flask import Flask
 from flask_babel import format_currency, format_date, format_decimal
+from stdnum import iban as stdnum_iban
 
 from condo_admin.web.labels import label
 from ledger.money import from_cents
@@ -36,6 +37,11 @@ def thousandths(value: Decimal) -> str:
     return format_decimal(value, format="#,##0.####")
 
 
+def iban(value: str) -> str:
+    """An IBAN in groups of four, as banks print it."""
+    return stdnum_iban.format(value)
+
+
 def is_number(value: Any) -> bool:
     return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
 
@@ -50,4 +56,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["cents"] = cents
     app.jinja_env.filters["thousandths"] = thousandths
+    app.jinja_env.filters["iban"] = iban
     app.jinja_env.tests["number_cell"] = is_number

@@ -60,7 +60,7 @@ def test_the_language_can_be_switched_to_english(page) -> None:
 
 def test_a_resident_cannot_open_the_admin_screens(page) -> None:
     log_in(page, "residente")
-    page.wait_for_url(re.compile(r".*/account$"))
+    page.wait_for_url(re.compile(r".*/portal/$"))
     response = page.goto("/dashboard")
     assert response is not None and response.status == 403
     assert page.get_by_text("Non hai accesso a questa pagina.").is_visible()

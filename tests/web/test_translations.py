@@ -11,11 +11,12 @@ from babel.messages.pofile import read_po
 
 import condo_admin
 import ledger
+import portal
 import volunteering
 
 PACKAGE = Path(condo_admin.__file__).parent
 #: Every package whose text reaches a screen: the faces, and the domain's refusals (``N_``).
-PACKAGES = [PACKAGE, *(Path(p.__file__).parent for p in (ledger, volunteering))]
+PACKAGES = [PACKAGE, *(Path(p.__file__).parent for p in (ledger, volunteering, portal))]
 CATALOG = PACKAGE / "translations" / "it" / "LC_MESSAGES"
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 KEYWORDS = {
