@@ -70,11 +70,13 @@ class StatementPage:
     next_cursor: str | None
 
 
-def _cursor(entry_date: date, posting_id: int) -> str:
+def cursor_of(entry_date: date, posting_id: int) -> str:
+    """The keyset cursor of a statement line: ``YYYY-MM-DD.<posting id>``."""
     return f"{entry_date.isoformat()}.{posting_id}"
 
 
-def _parse_cursor(cursor: str) -> tuple[date, int]:
+def parse_cursor(cursor: str) -> tuple[date, int]:
+    """The day and posting id of a cursor; a malformed one is refused (InvalidCursor)."""
     try:
         day, posting_id = cursor.split(".")
         return date.fromisoformat(day), int(posting_id)
@@ -99,7 +101,7 @@ def statement(
     account_id = account if isinstance(account, int) else account.id
     limit = max(1, min(limit, 1000))
     if after is not None:
-        cursor_date, cursor_id = _parse_cursor(after)
+        cursor_date, cursor_id = parse_cursor(after)
         # Row-value comparisons, so both databases seek straight into the index.
         position = tuple_(Posting.entry_date, Posting.id)
         before_page = position <= tuple_(literal(cursor_date), literal(cursor_id))
@@ -162,7 +164,7 @@ def statement(
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        next_cursor = _cursor(last[2], last[0])
+        next_cursor = cursor_of(last[2], last[0])
     return StatementPage(
         account_id=account_id,
         lines=lines,

@@ -26,6 +26,7 @@ from condo_admin.registry.models import Building, HousingBody, Occupancy, Unit, 
 from ledger.errors import InvalidCursor
 from ledger.models import Account, JournalEntry, Posting
 from ledger.money import from_cents
+from ledger.queries import cursor_of, parse_cursor
 
 PAGE_SIZE = 50
 
@@ -195,14 +196,6 @@ class Page:
     next_cursor: str | None  # pass as ``after`` for the next page; None on the last
 
 
-def _parse_cursor(cursor: str) -> tuple[date, int]:
-    try:
-        day, posting_id = cursor.split(".")
-        return date.fromisoformat(day), int(posting_id)
-    except (ValueError, AttributeError):
-        raise InvalidCursor(cursor=cursor) from None
-
-
 def lines(
     session: Session,
     account_ids: tuple[int, ...],
@@ -224,7 +217,7 @@ def lines(
         Posting.entry_date <= found.end,
     ]
     if after is not None:
-        cursor_date, cursor_id = _parse_cursor(after)
+        cursor_date, cursor_id = parse_cursor(after)
         if not found.start <= cursor_date <= found.end:
             raise InvalidCursor(cursor=after)
         position = tuple_(Posting.entry_date, Posting.id)
@@ -286,5 +279,5 @@ def lines(
     next_cursor = None
     if limit is not None and len(rows) > limit:
         last = shown[-1]
-        next_cursor = f"{last[2].isoformat()}.{last[0]}"
+        next_cursor = cursor_of(last[2], last[0])
     return Page(found_lines, from_cents(opening_cents), next_cursor)

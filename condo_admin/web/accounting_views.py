@@ -41,15 +41,14 @@ from condo_admin.auth.models import Role
 from condo_admin.extensions import request_session
 from condo_admin.registry.errors import InvalidField
 from condo_admin.registry.models import Building, Unit
-from condo_admin.tabular import TableError
 from condo_admin.web.access import DESK, roles
 from condo_admin.web.budget_views import (
     AMOUNT_EXAMPLE,
     NotValid,
     add_error,
     building_of_mine,
+    from_upload,
     has_file,
-    read_upload,
     service_book,
     typed_grid,
     typed_number,
@@ -254,19 +253,14 @@ def _one_off_parts(
         if refused:
             return typed, cell_problems, None
         return typed, cell_problems, _Split(table=table, amount=total)
-    if has_file(form.file):
-        if any(typed.values()):
-            add_error(form.file, _("Fill in the units or upload a file, not both."))
-            return typed, cell_problems, None
-        try:
-            parts = read_upload(
-                form.file,
-                lambda path, name: read_one_off_units(request_session(), building, path, name=name),
-            )
-        except TableError as exc:
-            add_error(form.file, translated(exc))
-            return typed, cell_problems, None
-        return typed, cell_problems, _Split(units=parts)
+    sent, parts = from_upload(
+        form.file,
+        typed,
+        lambda path, name: read_one_off_units(request_session(), building, path, name=name),
+        _("Fill in the units or upload a file, not both."),
+    )
+    if sent:
+        return typed, cell_problems, None if parts is None else _Split(units=parts)
     if cell_problems:
         return typed, cell_problems, None
     if not values:

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_currency
@@ -346,6 +346,24 @@ def add_error(field: object, message: str) -> None:
     field.errors = [*errors, message]  # type: ignore[attr-defined]
 
 
+def from_upload(
+    field: FileField, typed: dict[Any, str], reader: Callable[[Path, str], T], both: str
+) -> tuple[bool, T | None]:
+    """A form that takes a grid typed on screen or the same data as a file: whether a file was
+    sent, and what it held (None when refused: the message is on ``field``). Both at once are
+    refused with ``both``, since either could be what the user meant."""
+    if not has_file(field):
+        return False, None
+    if any(typed.values()):
+        add_error(field, both)
+        return True, None
+    try:
+        return True, read_upload(field, reader)
+    except TableError as exc:
+        add_error(field, translated(exc))
+        return True, None
+
+
 # --- a building's share tables and budgets ---------------------------------------------------
 
 
@@ -434,18 +452,13 @@ def _shares_given(
     )
     if not form.validate_on_submit():
         return typed, cell_problems, None
-    if has_file(form.file):
-        if any(typed.values()):
-            add_error(form.file, _("Fill in the grid or upload a file, not both."))
-            return typed, cell_problems, None
-        try:
-            shares = read_upload(
-                form.file,
-                lambda path, name: read_shares(request_session(), building, path, name=name),
-            )
-        except TableError as exc:
-            add_error(form.file, translated(exc))
-            return typed, cell_problems, None
+    sent, shares = from_upload(
+        form.file,
+        typed,
+        lambda path, name: read_shares(request_session(), building, path, name=name),
+        _("Fill in the grid or upload a file, not both."),
+    )
+    if sent:
         return typed, cell_problems, shares
     if cell_problems:
         return typed, cell_problems, None
