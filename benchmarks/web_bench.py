@@ -18,7 +18,7 @@ from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
 from benchmarks.profiles import Profile
-from condo_admin.accounting.models import DebtorAccount
+from condo_admin.accounting.models import CreditorBook, DebtorAccount
 from condo_admin.app import create_app
 from condo_admin.auth.models import Role, User
 from condo_admin.auth.operations import create_user
@@ -41,6 +41,9 @@ class PageFigure:
     status: int
 
 
+BENCH_IBAN = "IT60X0542811101000000123456"  # a valid IBAN, so the portal draws its QR codes
+
+
 def _heaviest_household(session: Session) -> Household:
     """The resident measured: the household with the most unpaid charges (the longest pages)."""
     account_id = session.scalar(
@@ -52,6 +55,14 @@ def _heaviest_household(session: Session) -> Household:
     )
     debtor = session.scalars(select(DebtorAccount).where(DebtorAccount.account_id == account_id))
     return debtor.one().household
+
+
+def _give_iban(session: Session, household_id: int) -> None:
+    """The generated creditors have no bank account; the resident's get one, as real creditors
+    have, so that the portal's home draws its payment QR codes as it would."""
+    books = select(DebtorAccount.book_id).where(DebtorAccount.household_id == household_id)
+    for creditor in session.scalars(select(CreditorBook).where(CreditorBook.book_id.in_(books))):
+        creditor.iban = creditor.iban or BENCH_IBAN
 
 
 def _users(engine: Engine, profile: Profile) -> dict[Role, str]:
@@ -85,6 +96,8 @@ def _users(engine: Engine, profile: Profile) -> dict[Role, str]:
                 actor="benchmark",
                 **scope,  # type: ignore[arg-type]
             )
+        resident = session.scalars(select(User).where(User.username == names[Role.RESIDENT]))
+        _give_iban(session, resident.one().household_id)
         session.commit()
     return names
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from condo_admin.accounting.budgets import installment_charges
@@ -30,7 +30,7 @@ from condo_admin.accounting.models import (
 )
 from condo_admin.desk.models import PlanStatus, RepaymentPlan
 from condo_admin.desk.plans import InstallmentState, standing
-from condo_admin.registry.models import Building, HousingBody, Occupancy
+from condo_admin.registry.models import Building, HousingBody, Occupancy, Unit
 from ledger import openitems
 from ledger.models import Book
 from ledger.money import from_cents
@@ -72,27 +72,48 @@ class Position:
         return max(self.balance, ZERO)
 
 
-def _creditor_names(
-    session: Session, book_ids: list[int]
-) -> dict[int, tuple[BookPurpose, str, str | None]]:
+@dataclass(frozen=True)
+class _Account:
+    """One debtor account of the household, with its creditor and where it lived."""
+
+    account_id: int
+    book_id: int
+    reference: str
+    start: date
+    end: date | None
+    unit_id: int
+    building_id: int
+    purpose: BookPurpose
+    creditor: str
+    iban: str | None
+
+
+def _accounts(session: Session, household_id: int) -> list[_Account]:
+    """Every debtor account of the household with its creditor's name and bank account, in one
+    read (the portal's home is its most visited page)."""
     rows = session.execute(
         select(
-            CreditorBook.book_id,
+            DebtorAccount.account_id,
+            DebtorAccount.book_id,
+            DebtorAccount.rf_reference,
+            Occupancy.start_date,
+            Occupancy.end_date,
+            Occupancy.unit_id,
+            Unit.building_id,
             CreditorBook.purpose,
-            Building.name,
-            HousingBody.name,
-            Book.name,
+            func.coalesce(HousingBody.name, Building.name, Book.name),
             CreditorBook.iban,
         )
-        .join(Book, Book.id == CreditorBook.book_id)
+        .join(Occupancy, Occupancy.id == DebtorAccount.occupancy_id)
+        .join(Unit, Unit.id == Occupancy.unit_id)
+        .join(CreditorBook, CreditorBook.book_id == DebtorAccount.book_id)
+        .join(Book, Book.id == DebtorAccount.book_id)
         .outerjoin(Building, Building.id == CreditorBook.building_id)
         .outerjoin(HousingBody, HousingBody.id == CreditorBook.housing_body_id)
-        .where(CreditorBook.book_id.in_(book_ids or [0]))
+        .where(DebtorAccount.household_id == household_id)
+        .order_by(Occupancy.start_date, DebtorAccount.id)
     )
-    return {
-        book_id: (purpose, body_name or building_name or book_name, iban)
-        for book_id, purpose, building_name, body_name, book_name, iban in rows
-    }
+    return [_Account(*row) for row in rows]
 
 
 def _first_of_next_month(day: date) -> date:
@@ -124,9 +145,7 @@ def _next_installment(
     )
     for budget in budgets:
         upcoming = [
-            c
-            for c in installment_charges(session, budget)
-            if c.unit_id == unit_id and c.due_date > today
+            c for c in installment_charges(session, budget, unit_id=unit_id) if c.due_date > today
         ]
         if upcoming:
             first = min(upcoming, key=lambda c: c.due_date)
@@ -146,23 +165,13 @@ def _next_plan_installment(session: Session, plan: RepaymentPlan, today: date) -
 
 def positions(session: Session, household_id: int, today: date) -> list[Position]:
     """The household's position towards each creditor it has an account with, rent first."""
-    accounts = list(
-        session.execute(
-            select(DebtorAccount, Occupancy)
-            .join(Occupancy, Occupancy.id == DebtorAccount.occupancy_id)
-            .where(DebtorAccount.household_id == household_id)
-            .order_by(Occupancy.start_date, DebtorAccount.id)
-        )
-    )
+    accounts = _accounts(session, household_id)
     if not accounts:
         return []
-    bands = openitems.age_bands(
-        session, today, [today], accounts=[debtor.account_id for debtor, _ in accounts]
-    )
-    by_book: dict[int, list[tuple[DebtorAccount, Occupancy]]] = defaultdict(list)
-    for debtor, occupancy in accounts:
-        by_book[debtor.book_id].append((debtor, occupancy))
-    creditors = _creditor_names(session, list(by_book))
+    bands = openitems.age_bands(session, today, [today], accounts=[a.account_id for a in accounts])
+    by_book: dict[int, list[_Account]] = defaultdict(list)
+    for account in accounts:
+        by_book[account.book_id].append(account)
     plans = {
         plan.book_id: plan
         for plan in session.scalars(
@@ -173,12 +182,11 @@ def positions(session: Session, household_id: int, today: date) -> list[Position
         )
     }
     found: list[Position] = []
-    for book_id, pairs in by_book.items():
-        purpose, creditor, iban = creditors[book_id]
+    for book_id, mine in by_book.items():
         balance = overdue = 0
         since: date | None = None
-        for debtor, _ in pairs:
-            row = bands.get(debtor.account_id)
+        for account in mine:
+            row = bands.get(account.account_id)
             if row is None:
                 continue
             balance += sum(row.bands.values()) + row.credit_cents
@@ -187,18 +195,13 @@ def positions(session: Session, household_id: int, today: date) -> list[Position
                 since = row.first[1] if since is None else min(since, row.first[1])
         # The account of the occupancy that is still running (the latest otherwise) is the one
         # a payment goes to: its reference is the one to quote.
-        current, occupancy = next(
-            ((d, o) for d, o in reversed(pairs) if o.end_date is None or o.end_date >= today),
-            pairs[-1],
-        )
+        current = next((a for a in reversed(mine) if a.end is None or a.end >= today), mine[-1])
         upcoming: list[NextDue] = []
-        if occupancy.end_date is None or occupancy.end_date > today:
+        if current.end is None or current.end > today:
             regular = (
-                _next_rent(session, occupancy.unit_id, today)
-                if purpose is BookPurpose.RENT
-                else _next_installment(
-                    session, occupancy.unit_id, occupancy.unit.building_id, today
-                )
+                _next_rent(session, current.unit_id, today)
+                if current.purpose is BookPurpose.RENT
+                else _next_installment(session, current.unit_id, current.building_id, today)
             )
             if regular is not None:
                 upcoming.append(regular)
@@ -209,13 +212,13 @@ def positions(session: Session, household_id: int, today: date) -> list[Position
         found.append(
             Position(
                 book_id=book_id,
-                purpose=purpose,
-                creditor=creditor,
+                purpose=current.purpose,
+                creditor=current.creditor,
                 balance=from_cents(balance),
                 overdue=from_cents(overdue),
                 overdue_since=since,
-                iban=iban,
-                reference=current.rf_reference,
+                iban=current.iban,
+                reference=current.reference,
                 next_due=sorted(upcoming, key=lambda n: n.due_date),
             )
         )

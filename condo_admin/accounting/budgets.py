@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import pairwise
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from condo_admin.accounting.debtors import Debtors
@@ -203,8 +203,11 @@ class InstallmentCharge:
         return sum(self.by_category.values())
 
 
-def installment_charges(session: Session, budget: Budget) -> list[InstallmentCharge]:
-    """Every unit's installments of an approved budget, each category split exactly.
+def installment_charges(
+    session: Session, budget: Budget, *, unit_id: int | None = None
+) -> list[InstallmentCharge]:
+    """Every unit's installments of an approved budget (or one unit's), each category split
+    exactly.
 
     A unit's yearly part of a category is split into the budget's installments with the odd cents
     on the first ones, so the installments of a category add up to its allotment to the cent.
@@ -217,7 +220,10 @@ def installment_charges(session: Session, budget: Budget) -> list[InstallmentCha
         select(BudgetAllotment.unit_id, BudgetLine.category, BudgetAllotment.amount_cents)
         .join(BudgetLine, BudgetLine.id == BudgetAllotment.line_id)
         .join(Unit, Unit.id == BudgetAllotment.unit_id)
-        .where(BudgetLine.budget_id == budget.id)
+        .where(
+            BudgetLine.budget_id == budget.id,
+            true() if unit_id is None else BudgetAllotment.unit_id == unit_id,
+        )
         .order_by(Unit.code, BudgetLine.category)
     ).all()
     installments = budget.installments

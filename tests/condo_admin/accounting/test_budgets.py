@@ -192,6 +192,8 @@ class TestBudgets:
         assert [c.due_date for c in a03] == DUE
         assert [c.by_category["CLEANING"] for c in a03] == [83_34, 83_34, 83_33, 83_33]
         assert sum(c.total_cents for c in charges) == 1600_01
+        # One unit's installments alone (the residents' portal) are the same lines.
+        assert installment_charges(session, budget, unit_id=units(building)["A03"].id) == a03
 
     def test_approval_opens_an_income_account_per_category(
         self, session: Session, building
