@@ -71,6 +71,18 @@ def open_creditor_book(
     return book
 
 
+def agency_books(session: Session, agency_id: int) -> list[Book]:
+    """The books of an agency's creditors, by code: what its staff may post to and read."""
+    return list(
+        session.scalars(
+            select(Book)
+            .join(CreditorBook, CreditorBook.book_id == Book.id)
+            .where(CreditorBook.agency_id == agency_id)
+            .order_by(Book.code)
+        )
+    )
+
+
 def book_account(session: Session, book: Book, code: str) -> Account:
     account = session.scalar(
         select(Account).where(Account.book_id == book.id, Account.code == code)

@@ -33,6 +33,7 @@ from wtforms.validators import (
 
 from condo_admin.accounting import payments as payments_service
 from condo_admin.accounting.adjustments import charge_one_off
+from condo_admin.accounting.books import agency_books
 from condo_admin.accounting.charges import Period, run_charges
 from condo_admin.accounting.errors import UnknownDebtor
 from condo_admin.accounting.models import BookPurpose, CreditorBook, DebtorAccount, ShareTable
@@ -50,6 +51,8 @@ from condo_admin.web.budget_views import (
     from_upload,
     has_file,
     service_book,
+    share_tables_of,
+    table_choices,
     typed_grid,
     typed_number,
     units_of,
@@ -68,14 +71,7 @@ def _today() -> date:
 
 
 def _books() -> list[Book]:
-    return list(
-        request_session().scalars(
-            select(Book)
-            .join(CreditorBook, CreditorBook.book_id == Book.id)
-            .where(CreditorBook.agency_id == current_user.agency_id)
-            .order_by(Book.code)
-        )
-    )
+    return agency_books(request_session(), current_user.agency_id)
 
 
 class ChargeForm(FlaskForm):
@@ -102,10 +98,11 @@ class PaymentForm(FlaskForm):
 def charges() -> str | tuple[str, int]:
     db = request_session()
     form = ChargeForm()
-    form.book.choices = [SelectChoice(b.code, f"{b.code} — {b.name}") for b in _books()]
+    books = _books()
+    form.book.choices = [SelectChoice(b.code, f"{b.code} — {b.name}") for b in books]
     result = None
     if form.validate_on_submit():
-        book = next(b for b in _books() if b.code == form.book.data)
+        book = next(b for b in books if b.code == form.book.data)
         try:
             result = run_charges(db, book, Period.parse(form.period.data), actor=current_user.actor)
         except CondoError as exc:
@@ -277,18 +274,9 @@ def one_off(building_id: int) -> Response | tuple[str, int]:
     db = request_session()
     building = building_of_mine(building_id)
     units = units_of(building)
-    tables = {
-        t.code: t
-        for t in db.scalars(
-            select(ShareTable)
-            .where(ShareTable.building_id == building.id)
-            .order_by(ShareTable.code)
-        )
-    }
+    tables = share_tables_of(building)
     form = OneOffForm()
-    form.table.choices = [SelectChoice("", "—")] + [
-        SelectChoice(code, f"{code} — {t.name}") for code, t in tables.items()
-    ]
+    form.table.choices = table_choices(tables)
     book = service_book(building)
     problems: list[str] = []
     typed: dict[int, str] = {u.id: "" for u in units}

@@ -264,6 +264,21 @@ def building_of_mine(building_id: int) -> Building:
     return building
 
 
+def share_tables_of(building: Building) -> dict[str, ShareTable]:
+    """The building's share tables by code, in code order."""
+    found = request_session().scalars(
+        select(ShareTable).where(ShareTable.building_id == building.id).order_by(ShareTable.code)
+    )
+    return {table.code: table for table in found}
+
+
+def table_choices(tables: dict[str, ShareTable]) -> list[SelectChoice]:
+    """A select of share tables, with an empty first choice."""
+    return [SelectChoice("", "—")] + [
+        SelectChoice(code, f"{code} — {table.name}") for code, table in tables.items()
+    ]
+
+
 def units_of(building: Building) -> list[Unit]:
     return list(
         request_session().scalars(
@@ -373,13 +388,7 @@ def building_accounts(building_id: int) -> str:
     """A building's share tables and budgets, with the administrator's ways to add them."""
     db = request_session()
     building = building_of_mine(building_id)
-    tables = list(
-        db.scalars(
-            select(ShareTable)
-            .where(ShareTable.building_id == building.id)
-            .order_by(ShareTable.code)
-        )
-    )
+    tables = list(share_tables_of(building).values())
     totals = {
         table_id: (count, total)
         for table_id, count, total in db.execute(
@@ -668,17 +677,9 @@ def new_budget(building_id: int) -> Response | tuple[str, int]:
     create`` takes) and the installments' due dates. Approval stays a button of the budget."""
     db = request_session()
     building = building_of_mine(building_id)
-    tables = {
-        t.code: t
-        for t in db.scalars(
-            select(ShareTable)
-            .where(ShareTable.building_id == building.id)
-            .order_by(ShareTable.code)
-        )
-    }
+    tables = share_tables_of(building)
     form = BudgetForm()
-    choices = [SelectChoice("", "—")]
-    choices += [SelectChoice(code, f"{code} — {t.name}") for code, t in tables.items()]
+    choices = table_choices(tables)
     for entry in form.lines:
         entry.form.table.choices = choices
     book = service_book(building)

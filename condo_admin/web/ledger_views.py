@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from condo_admin.accounting.models import CreditorBook
+from condo_admin.accounting.books import agency_books
 from condo_admin.accounting.payments import allocation_trail
 from condo_admin.audit.operations import record as audit
 from condo_admin.auth.models import Role
@@ -38,14 +38,7 @@ def _today() -> date:
 
 
 def _books() -> list[Book]:
-    return list(
-        request_session().scalars(
-            select(Book)
-            .join(CreditorBook, CreditorBook.book_id == Book.id)
-            .where(CreditorBook.agency_id == current_user.agency_id)
-            .order_by(Book.code)
-        )
-    )
+    return agency_books(request_session(), current_user.agency_id)
 
 
 class LockForm(FlaskForm):
